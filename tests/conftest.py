@@ -1,0 +1,42 @@
+"""Shared fixtures: paths to ../shared data and shadow repositories built from it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+UPSTREAM = SHARED / "upstream"
+SHADOW_TOOL = SHARED / "tools" / "make-shadow-repo"
+PROJECTS = ["pacemaker", "pacemaker-1.0", "cluster-glue", "crmsh", "lcmc"]
+
+
+def require_shared() -> None:
+    """Skip the calling test when ../shared (the upstream history data) is absent."""
+    if not (UPSTREAM / "pacemaker.commits.jsonl.gz").exists() or not SHADOW_TOOL.exists():
+        pytest.skip(f"upstream history data not found at {SHARED} (../shared is missing)")
+
+
+@pytest.fixture(scope="session")
+def shadow_repos(tmp_path_factory: pytest.TempPathFactory):
+    """Build (once per session, on demand) a shadow git repository of an upstream project."""
+    built: dict[str, Path] = {}
+    base = tmp_path_factory.mktemp("shadow")
+
+    def build(name: str) -> Path:
+        require_shared()
+        if name not in built:
+            dest = base / name
+            subprocess.run(
+                [sys.executable, str(SHADOW_TOOL), name, str(dest)],
+                check=True,
+                capture_output=True,
+            )
+            built[name] = dest
+        return built[name]
+
+    return build
