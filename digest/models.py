@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class FileChange:
+class FileChange(NamedTuple):
     """One path touched by a commit; counts are None for binary files or missing blobs."""
 
     path: str
@@ -14,7 +14,7 @@ class FileChange:
     deleted: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Commit:
     """One changeset read from git."""
 
@@ -57,6 +57,8 @@ class ChangelogEntry:
     severity: str | None = None
     component: str | None = None
     category: str | None = None
+    kind: str | None = None
+    parent: int | None = None
 
 
 @dataclass(frozen=True)
@@ -68,3 +70,30 @@ class ChangelogSection:
     date: str | None
     line: int
     entries: tuple[ChangelogEntry, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One mail read from a list archive or an mbox file (text already decoded and cleaned)."""
+
+    message_id: str
+    subject: str
+    sender: str
+    date: str
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    body: str
+    synthetic_id: bool = False
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One entry of an Atom/RSS feed."""
+
+    entry_id: str
+    title: str
+    link: str | None
+    published: str | None
+    updated: str | None
+    summary: str

@@ -39,6 +39,7 @@ def m001_core(db: Database) -> None:
             author TEXT, author_email TEXT, author_date TEXT,
             committer TEXT, committer_email TEXT, commit_date TEXT,
             subject TEXT NOT NULL, body TEXT NOT NULL,
+            files TEXT NOT NULL DEFAULT '[]',
             hg_rev TEXT, backport_of TEXT,
             change_key TEXT NOT NULL, duplicate_of TEXT,
             release TEXT,
@@ -47,13 +48,14 @@ def m001_core(db: Database) -> None:
         );
         CREATE INDEX commits_change_key ON commits(change_key);
         CREATE INDEX commits_author_date ON commits(author_date);
-        CREATE INDEX commits_hg_rev ON commits(hg_rev);
-        CREATE INDEX commits_backport_of ON commits(backport_of);
-        CREATE TABLE commit_files (
-            project TEXT NOT NULL, sha TEXT NOT NULL, path TEXT NOT NULL,
-            added INTEGER, deleted INTEGER,
-            PRIMARY KEY (project, sha, path)
-        );
+        CREATE INDEX commits_hg_rev ON commits(hg_rev) WHERE hg_rev IS NOT NULL;
+        CREATE INDEX commits_backport_of ON commits(backport_of) WHERE backport_of IS NOT NULL;
+        -- Files are written once with their commit (a JSON list of [added, deleted, path]);
+        -- this view presents them as rows.
+        CREATE VIEW commit_files AS
+            SELECT c.project, c.sha, json_extract(f.value, '$[2]') AS path,
+                json_extract(f.value, '$[0]') AS added, json_extract(f.value, '$[1]') AS deleted
+            FROM commits c, json_each(c.files) f;
         CREATE TABLE releases (
             project TEXT NOT NULL REFERENCES projects(id),
             version TEXT NOT NULL,
@@ -164,33 +166,25 @@ def set_state(
 
 
 def save_commits(db: Database, project: str, commits: Iterable[Commit]) -> int:
-    """Upsert commits and their files in batched transactions; returns how many were read."""
+    """Upsert commits (with their files) in batched transactions; returns how many were read."""
     total = 0
     for batch in _batches(commits, BATCH):
-        rows, files = [], []
-        for commit in batch:
-            rows.append(_commit_row(project, commit))
-            files.extend((project, commit.sha, f.path, f.added, f.deleted) for f in commit.files)
         with db.conn:
-            db.conn.executemany(_UPSERT_COMMIT, rows)
-            db.conn.executemany(
-                "INSERT OR REPLACE INTO commit_files (project, sha, path, added, deleted) "
-                "VALUES (?, ?, ?, ?, ?)",
-                files,
-            )
+            db.conn.executemany(_UPSERT_COMMIT, [_commit_row(project, c) for c in batch])
         total += len(batch)
     return total
 
 
 _UPSERT_COMMIT = """
 INSERT INTO commits (project, sha, parents, author, author_email, author_date, committer,
-    committer_email, commit_date, subject, body, hg_rev, backport_of, change_key)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    committer_email, commit_date, subject, body, files, hg_rev, backport_of, change_key)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(project, sha) DO UPDATE SET parents=excluded.parents, author=excluded.author,
     author_email=excluded.author_email, author_date=excluded.author_date,
     committer=excluded.committer, committer_email=excluded.committer_email,
     commit_date=excluded.commit_date, subject=excluded.subject, body=excluded.body,
-    hg_rev=excluded.hg_rev, backport_of=excluded.backport_of, change_key=excluded.change_key
+    files=excluded.files, hg_rev=excluded.hg_rev, backport_of=excluded.backport_of,
+    change_key=excluded.change_key
 """
 
 
@@ -212,6 +206,7 @@ def _commit_row(project: str, commit: Commit) -> tuple[Any, ...]:
         commit.commit_date,
         subject,
         body,
+        json.dumps([[f.added, f.deleted, f.path] for f in commit.files], ensure_ascii=False),
         hg_rev,
         backport_of,
         change_key(commit.author_date, subject),
@@ -283,6 +278,12 @@ def commit_subjects(db: Database, project: str) -> dict[str, str]:
     return dict(rows.fetchall())
 
 
+def commit_subjects_dates(db: Database, project: str) -> list[tuple[str, str, str]]:
+    """(sha, subject, commit date) of every commit of a project."""
+    rows = db.execute("SELECT sha, subject, commit_date FROM commits WHERE project = ?", [project])
+    return rows.fetchall()
+
+
 # -- releases and ChangeLog entries ----------------------------------------------------------
 
 
@@ -315,21 +316,45 @@ def entry_id(project: str, version: str, raw: str, occurrence: int) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:24]
 
 
-def save_changelog(
-    db: Database,
-    project: str,
-    version: str,
-    path: str,
-    entries: Iterable[tuple[ChangelogEntry, str | None, str | None]],
-) -> int:
-    """Replace the ChangeLog entries of one release; each comes with its commit and method."""
+LinkedEntry = tuple[ChangelogEntry, str | None, str | None]
+
+
+def save_changelogs(
+    db: Database, project: str, releases: Iterable[tuple[str, str, list[LinkedEntry]]]
+) -> None:
+    """Replace the ChangeLog entries of releases: (version, file path, [(entry, sha, method)]).
+
+    An empty path records that the release has no ChangeLog section, so it is not looked up
+    again.
+    """
+    with db.conn:
+        for version, path, entries in releases:
+            db.conn.execute(
+                "DELETE FROM changelog_entries WHERE project = ? AND version = ?",
+                [project, version],
+            )
+            db.conn.executemany(_INSERT_ENTRY, _entry_rows(project, version, entries))
+            db.conn.execute(
+                "UPDATE releases SET changelog_path = ? WHERE project = ? AND version = ?",
+                [path, project, version],
+            )
+
+
+_INSERT_ENTRY = (
+    "INSERT INTO changelog_entries (id, project, version, position, category, severity, "
+    "raw_component, text, raw, commit_sha, match_method) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _entry_rows(project: str, version: str, entries: list[LinkedEntry]) -> list[tuple[Any, ...]]:
     rows, seen = [], {}
     for entry, sha, method in entries:
         occurrence = seen.get(entry.raw.strip(), 0)
         seen[entry.raw.strip()] = occurrence + 1
+        key = entry_id(project, version, entry.raw, occurrence)
         rows.append(
             (
-                entry_id(project, version, entry.raw, occurrence),
+                key,
                 project,
                 version,
                 entry.position,
@@ -342,21 +367,7 @@ def save_changelog(
                 method,
             )
         )
-    with db.conn:
-        db.conn.execute(
-            "DELETE FROM changelog_entries WHERE project = ? AND version = ?", [project, version]
-        )
-        db.conn.executemany(
-            "INSERT INTO changelog_entries (id, project, version, position, category, severity, "
-            "raw_component, text, raw, commit_sha, match_method) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-        db.conn.execute(
-            "UPDATE releases SET changelog_path = ? WHERE project = ? AND version = ?",
-            [path, project, version],
-        )
-    return len(rows)
+    return rows
 
 
 def releases_with_changelog(db: Database, project: str) -> set[str]:
@@ -433,3 +444,233 @@ def _write(db: Database, sql: str, params: list[Any]) -> None:
 def _dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# -- mail and feeds --------------------------------------------------------------------------
+
+
+@migrations()
+def m002_news(db: Database) -> None:
+    """Mailing-list messages, feed entries and the change items of release announcements."""
+    db.executescript(
+        """
+        CREATE TABLE messages (
+            list TEXT NOT NULL, message_id TEXT NOT NULL,
+            subject TEXT NOT NULL, sender TEXT NOT NULL, date TEXT NOT NULL,
+            in_reply_to TEXT, refs TEXT NOT NULL DEFAULT '[]', thread TEXT NOT NULL,
+            body TEXT NOT NULL, url TEXT, synthetic_id INTEGER NOT NULL DEFAULT 0,
+            digest TEXT NOT NULL, project TEXT, version TEXT,
+            PRIMARY KEY (list, message_id)
+        );
+        CREATE INDEX messages_date ON messages(date);
+        CREATE INDEX messages_thread ON messages(thread);
+        CREATE INDEX messages_message_id ON messages(message_id);
+        CREATE INDEX messages_release ON messages(project, version) WHERE project IS NOT NULL;
+        CREATE TABLE feed_entries (
+            feed TEXT NOT NULL, entry_id TEXT NOT NULL,
+            title TEXT NOT NULL, link TEXT, published TEXT, updated TEXT,
+            summary TEXT NOT NULL, digest TEXT NOT NULL, project TEXT, version TEXT,
+            PRIMARY KEY (feed, entry_id)
+        );
+        CREATE INDEX feed_entries_published ON feed_entries(published);
+        CREATE TABLE announcement_items (
+            message_id TEXT NOT NULL, position INTEGER NOT NULL, text TEXT NOT NULL,
+            commit_sha TEXT, match_method TEXT,
+            PRIMARY KEY (message_id, position)
+        );
+        """
+    )
+
+
+def message_digests(db: Database, list_id: str, ids: Iterable[str]) -> dict[str, str]:
+    """message_id -> content digest of the given messages already stored for a list."""
+    found: dict[str, str] = {}
+    for batch in _batches(ids, 500):
+        rows = db.execute(
+            f"SELECT message_id, digest FROM messages WHERE list = ? "
+            f"AND message_id IN ({','.join('?' * len(batch))})",
+            [list_id, *batch],
+        )
+        found.update(rows.fetchall())
+    return found
+
+
+def message_threads(db: Database, list_id: str, ids: Iterable[str]) -> dict[str, str]:
+    """message_id -> thread of the given messages already stored for a list."""
+    found: dict[str, str] = {}
+    for batch in _batches(ids, 500):
+        rows = db.execute(
+            f"SELECT message_id, thread FROM messages WHERE list = ? "
+            f"AND message_id IN ({','.join('?' * len(batch))})",
+            [list_id, *batch],
+        )
+        found.update(rows.fetchall())
+    return found
+
+
+def save_messages(db: Database, list_id: str, rows: Iterable[dict[str, Any]]) -> int:
+    """Upsert messages of a list (dicts with the column names); returns how many were given."""
+    records = [
+        (
+            list_id,
+            r["message_id"],
+            r["subject"],
+            r["sender"],
+            r["date"],
+            r["in_reply_to"],
+            json.dumps(list(r["references"])),
+            r["thread"],
+            r["body"],
+            r["url"],
+            int(r["synthetic_id"]),
+            r["digest"],
+        )
+        for r in rows
+    ]
+    with db.conn:
+        db.conn.executemany(
+            "INSERT INTO messages (list, message_id, subject, sender, date, in_reply_to, refs, "
+            "thread, body, url, synthetic_id, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(list, message_id) DO UPDATE SET subject=excluded.subject, "
+            "sender=excluded.sender, date=excluded.date, in_reply_to=excluded.in_reply_to, "
+            "refs=excluded.refs, thread=excluded.thread, body=excluded.body, url=excluded.url, "
+            "synthetic_id=excluded.synthetic_id, digest=excluded.digest",
+            records,
+        )
+    return len(records)
+
+
+def feed_digests(db: Database, feed: str) -> dict[str, str]:
+    """entry_id -> content digest of every stored entry of a feed."""
+    rows = db.execute("SELECT entry_id, digest FROM feed_entries WHERE feed = ?", [feed])
+    return dict(rows.fetchall())
+
+
+def save_feed_entries(db: Database, feed: str, rows: Iterable[dict[str, Any]]) -> int:
+    """Upsert feed entries (dicts with the column names); returns how many were given."""
+    records = [
+        (
+            feed,
+            r["entry_id"],
+            r["title"],
+            r["link"],
+            r["published"],
+            r["updated"],
+            r["summary"],
+            r["digest"],
+        )
+        for r in rows
+    ]
+    with db.conn:
+        db.conn.executemany(
+            "INSERT INTO feed_entries (feed, entry_id, title, link, published, updated, summary, "
+            "digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(feed, entry_id) DO UPDATE SET "
+            "title=excluded.title, link=excluded.link, published=excluded.published, "
+            "updated=excluded.updated, summary=excluded.summary, digest=excluded.digest",
+            records,
+        )
+    return len(records)
+
+
+def save_announcement(
+    db: Database,
+    *,
+    table: str,
+    source: str,
+    item_id: str,
+    release: tuple[str, str],
+    items: list[tuple[str, str | None, str | None]],
+) -> None:
+    """Mark a message (table 'messages') or feed entry as announcing a release, with its items."""
+    key = {"messages": ("list", "message_id"), "feed_entries": ("feed", "entry_id")}[table]
+    with db.conn:
+        db.conn.execute(
+            f"UPDATE {table} SET project = ?, version = ? WHERE {key[0]} = ? AND {key[1]} = ?",
+            [*release, source, item_id],
+        )
+        db.conn.execute("DELETE FROM announcement_items WHERE message_id = ?", [item_id])
+        db.conn.executemany(
+            "INSERT INTO announcement_items (message_id, position, text, commit_sha, "
+            "match_method) VALUES (?, ?, ?, ?, ?)",
+            [(item_id, i, text, sha, method) for i, (text, sha, method) in enumerate(items, 1)],
+        )
+
+
+def link_release_announcement(
+    db: Database,
+    release: tuple[str, str],
+    *,
+    url: str,
+    date: str,
+    is_rc: bool,
+    previous: str | None,
+) -> bool:
+    """Point a release at its announcement, creating it (commit_sha '') if git has none."""
+    project, version = release
+    with db.conn:
+        row = db.conn.execute(
+            "SELECT announcement FROM releases WHERE project = ? AND version = ?",
+            [project, version],
+        ).fetchone()
+        if row is None:
+            db.conn.execute(
+                "INSERT INTO releases (project, version, tag, commit_sha, date, is_rc, "
+                "previous_version, announcement) VALUES (?, ?, NULL, '', ?, ?, ?, ?)",
+                [project, version, date, int(is_rc), previous, url],
+            )
+            return True
+        if not row[0]:
+            db.conn.execute(
+                "UPDATE releases SET announcement = ? WHERE project = ? AND version = ?",
+                [url, project, version],
+            )
+    return False
+
+
+def query_messages(
+    db: Database,
+    *,
+    lists: list[str] | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    announcements: bool = False,
+) -> list[dict[str, Any]]:
+    """Messages filtered by list, date range ([since, until] days) and announcement, by date."""
+    where, params = ["1=1"], []
+    if lists:
+        where.append(f"list IN ({','.join('?' * len(lists))})")
+        params.extend(lists)
+    if since:
+        where.append("date >= ?")
+        params.append(since)
+    if until:
+        where.append("substr(date, 1, 10) <= ?")
+        params.append(until)
+    if announcements:
+        where.append("project IS NOT NULL")
+    sql = (
+        "SELECT message_id, list, date, sender, subject, url, thread, in_reply_to, project, "
+        f"version FROM messages WHERE {' AND '.join(where)} ORDER BY date, list, message_id"
+    )
+    return _dicts(db.execute(sql, params))
+
+
+def announcement_items(db: Database, message_id: str) -> list[dict[str, Any]]:
+    """The change items of one announcement, in order, with their commits."""
+    return _dicts(
+        db.execute(
+            "SELECT position, text, commit_sha, match_method FROM announcement_items "
+            "WHERE message_id = ? ORDER BY position",
+            [message_id],
+        )
+    )
+
+
+def news_counts(db: Database) -> dict[str, int]:
+    """How many messages, feed entries and announcements are stored."""
+    row = db.execute(
+        "SELECT (SELECT COUNT(*) FROM messages), (SELECT COUNT(*) FROM feed_entries), "
+        "(SELECT COUNT(*) FROM messages WHERE project IS NOT NULL) + "
+        "(SELECT COUNT(*) FROM feed_entries WHERE project IS NOT NULL)"
+    ).fetchone()
+    return {"messages": row[0], "feed_entries": row[1], "announcements": row[2]}

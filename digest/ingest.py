@@ -1,0 +1,224 @@
+"""The git part of `digest fetch`: mirrors -> commits, releases and linked ChangeLog entries."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+from digest import store
+from digest.config import Config, GitSource
+from digest.errors import DigestError
+from digest.linking import Candidate, SubjectIndex, commit_range, link_entries
+from digest.models import Commit, Release
+from digest.releases import (
+    first_releases,
+    merge_releases,
+    predecessors,
+    releases_from_commits,
+    releases_from_refs,
+    version_key,
+)
+from digest.sources import changelog, git
+
+Reporter = Callable[[str], None]
+
+
+@dataclass
+class FetchSummary:
+    """What one `digest fetch` did, for the summary line and the exit status."""
+
+    sources: int = 0
+    commits: int = 0
+    releases: int = 0
+    entries: int = 0
+    extra: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        """One summary line."""
+        parts = [
+            f"{self.commits} new commits",
+            f"{self.releases} releases",
+            f"{self.entries} ChangeLog entries",
+        ]
+        parts += [f"{count} {name}" for name, count in self.extra.items()]
+        failed = f"{len(self.failures)} failed"
+        return f"fetched {self.sources} sources: {', '.join(parts)}; {failed}"
+
+
+def select_sources(
+    config: Config, projects: list[str] | None = None, sources: list[str] | None = None
+) -> list[GitSource]:
+    """The git sources chosen by --project/--source (all when neither is given)."""
+    for project_id in projects or []:
+        config.project(project_id)
+    chosen = [
+        s
+        for s in config.git_sources()
+        if (not projects or s.project in projects) and (not sources or s.id in sources)
+    ]
+    known = {s.id for s in config.git_sources()}
+    unknown = [s for s in sources or [] if s not in known]
+    if unknown:
+        raise DigestError(f"{config.path.name}: no git source with id '{unknown[0]}'")
+    return chosen
+
+
+def fetch(
+    config: Config,
+    db: Database,
+    *,
+    projects: list[str] | None = None,
+    sources: list[str] | None = None,
+    progress: bool = False,
+) -> FetchSummary:
+    """Fetch every selected git source; a failing source is reported and skipped."""
+    summary = FetchSummary()
+    for project in config.projects:
+        store.save_project(db, project.id, project.name, project.web, project.commit_url)
+    chosen = select_sources(config, projects, sources)
+    with _progress(progress) as report:
+        for source in chosen:
+            summary.sources += 1
+            try:
+                fetch_git(config, db, source, summary, report)
+            except DigestError as exc:
+                summary.failures.append(str(exc))
+                store.set_state(db, source.id, error=str(exc))
+    if summary.commits:
+        store.mark_duplicates(db, [p.id for p in config.projects])
+    return summary
+
+
+def fetch_git(
+    config: Config, db: Database, source: GitSource, summary: FetchSummary, report: Reporter
+) -> None:
+    """Mirror one repository, store its new commits, releases and ChangeLog entries."""
+    report(f"{source.id}: syncing mirror")
+    repo, warnings = git.sync_mirror(source, config.settings.cache_dir)
+    summary.warnings.extend(warnings)
+    refs = git.read_refs(repo, source)
+    tips = {ref.name: ref.commit for ref in refs}
+    old_tips = store.get_state(db, source.id).get("cursor", {}).get("tips", {})
+    exclude = git.existing_commits(repo, set(old_tips.values()))
+    include = sorted(set(tips.values()) - set(exclude))
+    commits = git.read_commits(repo, source, include, exclude)
+    new = store.save_commits(db, source.project, _counting(commits, report, source.id))
+    summary.commits += new
+    releases = _releases(db, source, refs)
+    stored = {(r["version"], r["commit_sha"]) for r in store.releases_of(db, source.project)}
+    if new or stored != {(r.version, r.commit) for r in releases}:
+        prev = predecessors(releases)
+        store.save_releases(db, [(r, prev[r.version]) for r in releases])
+        graph = store.commit_parents(db, source.project)
+        store.set_commit_releases(db, source.project, first_releases(graph, releases))
+    summary.releases += len(releases)
+    summary.entries += _link_changelogs(db, repo, source, releases)
+    store.set_state(db, source.id, cursor={"tips": tips})
+
+
+def _releases(db: Database, source: GitSource, refs: list[git.Ref]) -> list[Release]:
+    tagged = releases_from_refs(source, refs)
+    marked = []
+    if source.release_commits is not None:
+        marked = releases_from_commits(source, store.commit_subjects_dates(db, source.project))
+    return merge_releases(tagged, marked)
+
+
+def _link_changelogs(db: Database, repo: object, source: GitSource, releases: list[Release]) -> int:
+    """Parse the ChangeLog of each release not yet done and link its entries to commits."""
+    if not source.changelogs:
+        return 0
+    done = store.releases_with_changelog(db, source.project)
+    todo = [r for r in releases if r.version not in done]
+    if not todo:
+        return 0
+    specs = [f"{r.commit}:{path}" for r in todo for path in source.changelogs]
+    blobs = git.read_blobs(repo, specs)  # type: ignore[arg-type]
+    graph = store.commit_parents(db, source.project)
+    subjects = store.commit_subjects(db, source.project)
+    in_project = SubjectIndex(Candidate(sha, subject) for sha, subject in subjects.items())
+    done_now = []
+    for release, in_range in _ranges(graph, releases, {r.version for r in todo}):
+        found = _section(release, source, blobs)
+        if found is None:
+            done_now.append((release.version, "", []))
+            continue
+        path, section = found
+        index = SubjectIndex(Candidate(sha, subjects[sha]) for sha in in_range if sha in subjects)
+        done_now.append(
+            (release.version, path, list(link_entries(section.entries, index, in_project)))
+        )
+    store.save_changelogs(db, source.project, done_now)
+    return sum(len(entries) for _, _, entries in done_now)
+
+
+def _section(
+    release: Release, source: GitSource, blobs: dict[str, bytes]
+) -> tuple[str, changelog.ChangelogSection] | None:
+    """The first configured ChangeLog file at the release that has a section for it."""
+    for path in source.changelogs:
+        data = blobs.get(f"{release.commit}:{path}")
+        if data is None:
+            continue
+        try:
+            sections = changelog.parse_changelog(git.decode(data), path)
+        except DigestError:
+            continue
+        section = changelog.find_section(sections, release.version)
+        if section is not None:
+            return path, section
+    return None
+
+
+def _ranges(
+    graph: dict[str, list[str]], releases: list[Release], wanted: set[str]
+) -> Iterator[tuple[Release, set[str]]]:
+    """(release, commits in its range) for the wanted releases, reusing ancestries in order."""
+    prev = predecessors(releases)
+    by_version = {r.version: r for r in releases}
+    needed: dict[str, int] = {}
+    for version in prev.values():
+        if version:
+            needed[version] = needed.get(version, 0) + 1
+    ancestry: dict[str, set[str]] = {}
+    for release in sorted(releases, key=lambda r: version_key(r.version)):
+        before = prev[release.version]
+        stop = ancestry.get(before, set()) if before else set()
+        in_range, hit = commit_range(graph, release.commit, stop)
+        if release.version in wanted:
+            yield release, in_range
+        if needed.get(release.version):
+            is_descendant = before is not None and by_version[before].commit in hit
+            if is_descendant or not before:
+                ancestry[release.version] = stop | in_range
+            else:
+                ancestry[release.version] = commit_range(graph, release.commit, set())[0]
+        if before and before in needed:
+            needed[before] -= 1
+            if not needed[before]:
+                ancestry.pop(before, None)
+
+
+def _counting(commits: Iterator[Commit], report: Reporter, source_id: str) -> Iterator[Commit]:
+    for i, commit in enumerate(commits, 1):
+        if i % 1000 == 0:
+            report(f"{source_id}: {i} commits")
+        yield commit
+
+
+@contextlib.contextmanager
+def _progress(enabled: bool) -> Iterator[Reporter]:
+    """A status line on a terminal; silence otherwise (cron)."""
+    if not enabled:
+        yield lambda message: None
+        return
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    with console.status("fetching") as status:
+        yield lambda message: status.update(message)

@@ -1,0 +1,131 @@
+"""Releases: versions from tags and release commits, predecessors, and commit containment."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+
+from digest.config import GitSource
+from digest.models import Release
+from digest.sources.git import Ref
+
+_PART = re.compile(r"\d+|[a-z]+", re.I)
+_PRE = re.compile(r"(?:-|\s)?(rc|pre|beta|alpha)\s*\d*[a-z]?$", re.I)
+
+
+def version_key(version: str) -> tuple[object, ...]:
+    """Sort key: numeric parts compare as numbers, pre-releases sort before their final."""
+    match = _PRE.search(version)
+    base = version[: match.start()] if match else version
+    numbers = tuple(int(p) for p in re.findall(r"\d+", base))
+    if not match:
+        return (numbers, 1, ())
+    tag = match.group(0).lstrip("- ").lower()
+    return (numbers, 0, tuple(int(p) if p.isdigit() else p for p in _PART.findall(tag)))
+
+
+def is_prerelease(version: str) -> bool:
+    """True for rc/pre/beta/alpha versions."""
+    return bool(_PRE.search(version))
+
+
+def final_of(version: str) -> str:
+    """The final version a pre-release leads to (1.1.14-rc3 -> 1.1.14)."""
+    match = _PRE.search(version)
+    return version[: match.start()] if match else version
+
+
+def series_of(version: str) -> tuple[int, ...]:
+    """major.minor of a version, the series a release belongs to."""
+    return tuple(int(p) for p in re.findall(r"\d+", final_of(version))[:2])
+
+
+def releases_from_refs(source: GitSource, refs: Iterable[Ref]) -> list[Release]:
+    """Releases named by tags matching the source's release_tags pattern."""
+    if source.release_tags is None:
+        return []
+    found = []
+    for ref in refs:
+        match = source.release_tags.match(ref.short) if ref.is_tag else None
+        if match:
+            version = match.group("version")
+            found.append(
+                Release(
+                    project=source.project,
+                    version=version,
+                    commit=ref.commit,
+                    date=ref.tagger_date or ref.commit_date,
+                    tag=ref.short,
+                    is_rc=is_prerelease(version),
+                )
+            )
+    return found
+
+
+def releases_from_commits(
+    source: GitSource, commits: Iterable[tuple[str, str, str]]
+) -> list[Release]:
+    """Releases marked by commits titled like `release 1.1.0` (sha, subject, commit date)."""
+    if source.release_commits is None:
+        return []
+    newest: dict[str, Release] = {}
+    for sha, subject, date in commits:
+        match = source.release_commits.match(subject)
+        if not match:
+            continue
+        version = match.group("version")
+        if version not in newest or date > newest[version].date:
+            newest[version] = Release(
+                source.project, version, sha, date, None, is_prerelease(version)
+            )
+    return list(newest.values())
+
+
+def merge_releases(tagged: list[Release], from_commits: list[Release]) -> list[Release]:
+    """Tags win over release commits for the same version; sorted by version."""
+    by_version = {r.version: r for r in from_commits}
+    by_version.update({r.version: r for r in tagged})
+    return sorted(by_version.values(), key=lambda r: version_key(r.version))
+
+
+def predecessors(releases: list[Release]) -> dict[str, str | None]:
+    """Each release's predecessor: the previous one on its series, else the last final before.
+
+    A final release follows the previous final (1.1.14 follows 1.1.13, not 1.1.14-rc5); a
+    pre-release follows whatever release precedes it in version order.
+    """
+    ordered = sorted(releases, key=lambda r: version_key(r.version))
+    result: dict[str, str | None] = {}
+    for i, release in enumerate(ordered):
+        earlier = ordered[:i]
+        if not release.is_rc:
+            earlier = [r for r in earlier if not r.is_rc]
+        same_series = [r for r in earlier if series_of(r.version) == series_of(release.version)]
+        finals = [r for r in earlier if not r.is_rc]
+        pick = same_series[-1] if same_series else (finals[-1] if finals else None)
+        result[release.version] = pick.version if pick else None
+    return result
+
+
+def first_releases(graph: dict[str, list[str]], releases: list[Release]) -> dict[str, str | None]:
+    """For every commit, the earliest-dated release containing it (None if unreleased).
+
+    Releases are visited by date; the walk stops at commits an earlier release already holds,
+    whose ancestors that release holds too, so each commit is visited once.
+    """
+    assigned: dict[str, str | None] = {}
+    for release in sorted(releases, key=lambda r: (r.date, version_key(r.version))):
+        stack = [release.commit] if release.commit in graph else []
+        while stack:
+            sha = stack.pop()
+            if sha in assigned:
+                continue
+            assigned[sha] = release.version
+            stack.extend(p for p in graph.get(sha, ()) if p not in assigned)
+    return {sha: assigned.get(sha) for sha in graph}
+
+
+def with_dates(releases: list[Release], dates: dict[str, str]) -> list[Release]:
+    """Fill missing dates from a sha -> date map."""
+    return [r if r.date else replace(r, date=dates.get(r.commit, "")) for r in releases]

@@ -1,0 +1,357 @@
+"""Git source: a bare mirror per repository and one streamed `git log` per run.
+
+`sync_mirror` clones/fetches only the configured branches and the tags, `read_refs` lists what
+the mirror holds, `read_commits` streams commits not reachable from the previous run's tips, and
+`parse_log` (pure) turns `git log -z --numstat` bytes into Commit records.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import queue
+import re
+import subprocess
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import git
+
+from digest.config import GitSource
+from digest.errors import FetchError
+from digest.models import Commit, FileChange
+
+MARKER = b"\x1eDIGEST-COMMIT\x1f"
+FIELDS = ("%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B")
+LOG_FORMAT = "--format=" + MARKER.decode() + "%x00".join(FIELDS)
+CHUNK = 1 << 20
+_HG_REV = re.compile(r"^Mercurial revision:\s*([0-9a-f]{12,40})\s*$", re.M)
+_BACKPORT = re.compile(r"\((?:transplanted from|cherry picked from commit)\s+([0-9a-f]{7,40})\)")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A branch or tag in the mirror, peeled to its commit."""
+
+    name: str
+    commit: str
+    tagger_date: str | None
+    commit_date: str
+
+    @property
+    def short(self) -> str:
+        """The name without refs/heads/ or refs/tags/."""
+        return self.name.split("/", 2)[2]
+
+    @property
+    def is_tag(self) -> bool:
+        """True for refs/tags/*."""
+        return self.name.startswith("refs/tags/")
+
+
+def cross_references(message: str) -> tuple[str | None, str | None]:
+    """The Mercurial revision and the original sha of a transplant/cherry-pick, if cited."""
+    hg = _HG_REV.search(message)
+    backport = _BACKPORT.search(message)
+    return (hg.group(1) if hg else None, backport.group(1) if backport else None)
+
+
+def mirror_path(source: GitSource, cache_dir: Path) -> Path:
+    """Where the bare mirror of a source lives."""
+    return cache_dir / "git" / f"{source.id}.git"
+
+
+def sync_mirror(source: GitSource, cache_dir: Path) -> tuple[git.Repo, list[str]]:
+    """Create or update the bare mirror; returns it and warnings (e.g. missing branches)."""
+    path = mirror_path(source, cache_dir)
+    if (path / "HEAD").exists():
+        repo = git.Repo(path)
+    else:
+        path.mkdir(parents=True, exist_ok=True)
+        repo = git.Repo.init(path, bare=True)
+        repo.git.config("gc.auto", "0")
+    repo.git.config("remote.origin.url", source.url)
+    remote_heads = _remote_heads(repo, source)
+    wanted = [b for b in remote_heads if _configured(b, source.branches)]
+    warnings = [
+        f"source '{source.id}': branch '{pattern}' not found upstream"
+        for pattern in source.branches
+        if not any(fnmatch.fnmatchcase(b, pattern) for b in remote_heads)
+    ]
+    refspecs = [f"+refs/heads/{b}:refs/heads/{b}" for b in wanted]
+    if source.tags:
+        refspecs.append("+refs/tags/*:refs/tags/*")
+    if not refspecs:
+        raise FetchError(f"source '{source.id}': none of the configured branches exist upstream")
+    _git(repo, source, "fetch", "--quiet", "--prune", "--no-tags", "origin", "--", *refspecs)
+    _drop_stale_branches(repo, source, set(wanted))
+    return repo, warnings
+
+
+def _remote_heads(repo: git.Repo, source: GitSource) -> list[str]:
+    output = _git(repo, source, "ls-remote", "--heads", "origin")
+    heads = []
+    for line in output.splitlines():
+        _, _, ref = line.partition("\t")
+        if ref.startswith("refs/heads/"):
+            heads.append(ref[len("refs/heads/") :])
+    return heads
+
+
+def _configured(branch: str, patterns: Iterable[str]) -> bool:
+    return any(fnmatch.fnmatchcase(branch, pattern) for pattern in patterns)
+
+
+def _drop_stale_branches(repo: git.Repo, source: GitSource, wanted: set[str]) -> None:
+    output = _git(repo, source, "for-each-ref", "--format=%(refname:strip=2)", "refs/heads/")
+    for branch in output.splitlines():
+        if branch and branch not in wanted:
+            _git(repo, source, "update-ref", "-d", f"refs/heads/{branch}")
+
+
+def read_refs(repo: git.Repo, source: GitSource) -> list[Ref]:
+    """Branches and tags of the mirror, each peeled to a commit, with tagger/commit dates."""
+    fmt = "%(refname)%00%(objecttype)%00%(objectname)%00%(*objectname)%00%(taggerdate:iso-strict)"
+    output = _git(repo, source, "for-each-ref", f"--format={fmt}", "refs/heads/", "refs/tags/")
+    raw = []
+    for line in output.splitlines():
+        name, kind, obj, peeled, tagger = line.split("\0")
+        commit = peeled if kind == "tag" else obj
+        raw.append((name, commit, tagger or None))
+    dates = commit_dates(repo, source, [commit for _, commit, _ in raw])
+    return [
+        Ref(name, commit, tagger, dates[commit]) for name, commit, tagger in raw if commit in dates
+    ]
+
+
+def commit_dates(repo: git.Repo, source: GitSource, shas: Iterable[str]) -> dict[str, str]:
+    """Committer dates of the given commits (one git call); unknown or non-commit ids dropped."""
+    unique = sorted(set(shas))
+    if not unique:
+        return {}
+    proc = subprocess.run(
+        ["git", "-C", str(repo.git_dir), "log", "--no-walk=unsorted", "--format=%H %cI", "--stdin"],
+        input="\n".join(unique) + "\n",
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode:
+        raise FetchError(f"source '{source.id}': git log --no-walk failed: {proc.stderr.strip()}")
+    return dict(line.split(" ", 1) for line in proc.stdout.splitlines() if " " in line)
+
+
+def existing_commits(repo: git.Repo, shas: Iterable[str]) -> list[str]:
+    """The subset of shas that are commits present in the mirror (force-pushes may drop some)."""
+    wanted = [s for s in shas if s]
+    if not wanted:
+        return []
+    proc = subprocess.run(
+        ["git", "-C", str(repo.git_dir), "cat-file", "--batch-check=%(objectname) %(objecttype)"],
+        input="\n".join(wanted) + "\n",
+        capture_output=True,
+        text=True,
+    )
+    found = []
+    for line in proc.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1] == "commit":
+            found.append(parts[0])
+    return found
+
+
+def read_commits(
+    repo: git.Repo, source: GitSource, include: list[str], exclude: list[str]
+) -> Iterator[Commit]:
+    """Stream every commit reachable from include and not from exclude, newest first."""
+    if not include:
+        return
+    skip = 0
+    while True:
+        reader = _LogReader(repo, source, include, exclude, skip=skip, numstat=True)
+        for commit in reader:
+            skip += 1
+            yield commit
+        if reader.ok:
+            return
+        # A blob is missing: take the failing commit's paths without counts, then go on.
+        yield from _LogReader(repo, source, include, exclude, skip=skip, numstat=False, limit=1)
+        skip += 1
+
+
+class _LogReader:
+    """One `git log` process whose output is parsed as it streams."""
+
+    def __init__(
+        self,
+        repo: git.Repo,
+        source: GitSource,
+        include: list[str],
+        exclude: list[str],
+        *,
+        skip: int,
+        numstat: bool,
+        limit: int | None = None,
+    ) -> None:
+        self.repo, self.source = repo, source
+        self.args = ["-z", "--no-renames", "--no-color", LOG_FORMAT]
+        self.args.append("--numstat" if numstat else "--name-only")
+        if skip:
+            self.args.append(f"--skip={skip}")
+        if limit:
+            self.args.append(f"-n{limit}")
+        self.revs = [*include, *(f"^{sha}" for sha in exclude)]
+        self.ok = False
+
+    def __iter__(self) -> Iterator[Commit]:
+        cmd = ["git", "-C", str(self.repo.git_dir), "log", *self.args, "--stdin"]
+        proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        assert proc.stdin and proc.stdout and proc.stderr
+        proc.stdin.write(("\n".join(self.revs) + "\n").encode())
+        proc.stdin.close()
+        records = _records(_drain(proc.stdout))
+        pending: bytes | None = None
+        try:
+            for record in records:
+                if pending is not None:
+                    yield parse_record(pending)
+                pending = record
+            stderr = proc.stderr.read().decode("utf-8", "replace")
+            status = proc.wait()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        if status == 0:
+            if pending is not None:
+                yield parse_record(pending)
+            self.ok = True
+        elif not _missing_object(stderr):
+            raise FetchError(f"source '{self.source.id}': git log failed: {stderr.strip()}")
+
+
+def _drain(stream: IO[bytes]) -> Iterator[bytes]:
+    """Read a pipe in a thread so git never waits for our parsing (bounded queue)."""
+    chunks: queue.Queue[bytes] = queue.Queue(maxsize=64)
+
+    def pump() -> None:
+        for chunk in iter(lambda: stream.read1(CHUNK), b""):
+            chunks.put(chunk)
+        chunks.put(b"")
+
+    threading.Thread(target=pump, daemon=True).start()
+    return iter(chunks.get, b"")
+
+
+def _missing_object(stderr: str) -> bool:
+    return "unable to read" in stderr or "missing blob" in stderr or "bad object" in stderr
+
+
+def _records(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Split the stream at the commit marker, keeping memory bounded by one chunk."""
+    tail = b""
+    for chunk in chunks:
+        parts = (tail + chunk).split(MARKER)
+        tail = parts.pop()
+        for part in parts:
+            if part:
+                yield part
+    if tail:
+        yield tail
+
+
+def parse_log(data: bytes) -> Iterator[Commit]:
+    """Parse complete `git log -z` output produced with LOG_FORMAT (pure)."""
+    for record in _records([data]):
+        yield parse_record(record)
+
+
+def parse_record(record: bytes) -> Commit:
+    """One commit record: NUL-separated header fields, then numstat or name-only entries."""
+    parts = _decode_record(record)
+    sha, parents, an, ae, ad, cn, ce, cd, message = parts[: len(FIELDS)]
+    files = tuple(_file_change(entry) for entry in parts[len(FIELDS) :] if entry.strip("\n"))
+    return Commit(
+        sha=sha,
+        parents=tuple(parents.split()),
+        author=an,
+        author_email=ae,
+        author_date=ad,
+        committer=cn,
+        committer_email=ce,
+        commit_date=cd,
+        message=message.rstrip("\n"),
+        files=files,
+    )
+
+
+def _file_change(entry: str) -> FileChange:
+    fields = entry.lstrip("\n").split("\t", 2)
+    if len(fields) == 3:
+        added, deleted, path = fields
+        return FileChange(path, _count(added), _count(deleted))
+    return FileChange(fields[0], None, None)
+
+
+def _count(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+def decode(data: bytes) -> str:
+    """Text from git: UTF-8 when valid, else Windows-1252; control characters removed."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", "replace")
+    return _CONTROL.sub("", text).replace("\0", "")
+
+
+def _decode_record(record: bytes) -> list[str]:
+    """NUL-separated fields; decoded whole when it is UTF-8, field by field otherwise."""
+    try:
+        return _CONTROL.sub("", record.decode("utf-8")).split("\0")
+    except UnicodeDecodeError:
+        return [decode(field) for field in record.split(b"\0")]
+
+
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def read_blobs(repo: git.Repo, specs: list[str]) -> dict[str, bytes]:
+    """Contents of `<rev>:<path>` objects in one `git cat-file --batch`; missing ones omitted."""
+    if not specs:
+        return {}
+    proc = subprocess.run(
+        ["git", "-C", str(repo.git_dir), "cat-file", "--batch"],
+        input=("\n".join(specs) + "\n").encode(),
+        capture_output=True,
+    )
+    out, pos, found = proc.stdout, 0, {}
+    for spec in specs:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        pos = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            found[spec] = out[pos : pos + size]
+            pos += size + 1
+        elif len(header) == 3:
+            pos += int(header[2]) + 1
+    return found
+
+
+def rev_list(repo: git.Repo, source: GitSource, include: str, exclude: str | None) -> list[str]:
+    """Commits reachable from include but not from exclude."""
+    args = [include] + ([f"^{exclude}"] if exclude else [])
+    return _git(repo, source, "rev-list", *args).split()
+
+
+def _git(repo: git.Repo, source: GitSource, *args: str) -> str:
+    try:
+        return repo.git.execute(["git", *args], kill_after_timeout=3600)
+    except git.GitCommandError as exc:
+        detail = (exc.stderr or str(exc)).strip().replace("stderr: ", "")
+        raise FetchError(f"source '{source.id}': git {args[0]} failed: {detail}") from exc

@@ -1,0 +1,94 @@
+"""Build small real git repositories for tests, with pinned dates and authors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+
+class Upstream:
+    """A non-bare repository standing in for an upstream project."""
+
+    def __init__(self, path: Path, branch: str = "main") -> None:
+        self.path = path
+        self.clock = 1_300_000_000  # 2011-03-13, advanced one hour per commit
+        path.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q", "-b", branch)
+
+    def git(self, *args: str, env: dict[str, str] | None = None) -> str:
+        """Run git in the repository and return its output."""
+        full_env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(self.path), **(env or {})}
+        proc = subprocess.run(
+            ["git", "-C", str(self.path), *args],
+            capture_output=True,
+            env=full_env,
+            check=True,
+        )
+        return proc.stdout.decode("utf-8", "replace").strip()
+
+    def commit(
+        self,
+        message: str,
+        files: dict[str, str] | None = None,
+        *,
+        author: str = "Andrew Beekhof",
+        email: str = "andrew@beekhof.net",
+    ) -> str:
+        """Write files, commit them with the next pinned date and return the sha."""
+        for name, text in (files or {f"file{self.clock}.c": message}).items():
+            target = self.path / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            self.git("add", name)
+        self.clock += 3600
+        stamp = f"{self.clock} +0100"
+        env = {
+            "GIT_AUTHOR_NAME": author,
+            "GIT_AUTHOR_EMAIL": email,
+            "GIT_AUTHOR_DATE": stamp,
+            "GIT_COMMITTER_NAME": author,
+            "GIT_COMMITTER_EMAIL": email,
+            "GIT_COMMITTER_DATE": stamp,
+        }
+        self.git("commit", "-q", "--allow-empty", "-m", message, env=env)
+        return self.git("rev-parse", "HEAD")
+
+    def commit_raw(self, author: bytes, message: bytes) -> str:
+        """Commit arbitrary bytes as author name and message (e.g. Latin-1) on HEAD."""
+        tree = self.git("write-tree")
+        parent = self.git("rev-parse", "HEAD")
+        self.clock += 3600
+        body = (
+            f"tree {tree}\nparent {parent}\n".encode()
+            + b"author "
+            + author
+            + f" <x@example.org> {self.clock} +0000\n".encode()
+            + b"committer "
+            + author
+            + f" <x@example.org> {self.clock} +0000\n\n".encode()
+            + message
+        )
+        proc = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(self.path),
+                "hash-object",
+                "-t",
+                "commit",
+                "-w",
+                "--stdin",
+                "--literally",
+            ],
+            input=body,
+            capture_output=True,
+            check=True,
+        )
+        sha = proc.stdout.decode().strip()
+        self.git("update-ref", "HEAD", sha)
+        return sha
+
+    def tag(self, name: str, ref: str = "HEAD") -> None:
+        """Create a lightweight tag."""
+        self.git("tag", name, ref)

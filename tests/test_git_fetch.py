@@ -1,0 +1,255 @@
+"""The git fetcher end to end: real repositories, real mirrors, a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from digest import ingest, store
+from digest.cli import main
+from digest.config import load_config
+from digest.sources.git import cross_references, parse_log
+from tests.gitrepo import Upstream
+
+
+def write_config(tmp_path: Path, url: str, **source: object) -> Path:
+    """A sources.yaml with one project whose git source is the given URL."""
+    git_source = {"id": "demo-git", "url": url, "branches": ["main"], **source}
+    doc = {
+        "settings": {"database": "var/digest.db", "cache_dir": "var/cache"},
+        "projects": [
+            {
+                "id": "demo",
+                "name": "Demo",
+                "web": "https://example.org/demo",
+                "commit_url": "https://example.org/demo/commit/{sha}",
+                "sources": [git_source],
+            }
+        ],
+    }
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    return path
+
+
+def run_fetch(config_path: Path) -> tuple[ingest.FetchSummary, object]:
+    """Fetch with the library API and return the summary and the database."""
+    config = load_config(config_path)
+    db = store.open_db(config.settings.database)
+    return ingest.fetch(config, db), db
+
+
+def shas(db: object) -> list[str]:
+    """All stored commit shas, sorted."""
+    return sorted(row[0] for row in db.execute("SELECT sha FROM commits"))  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def upstream(tmp_path: Path) -> Upstream:
+    repo = Upstream(tmp_path / "upstream")
+    repo.commit("Initial import", {"README": "demo\n"})
+    repo.commit("High: cib: Fix a leak", {"lib/cib/io.c": "a\nb\n"})
+    return repo
+
+
+def test_fetch_stores_each_commit_once_and_refetch_adds_nothing(tmp_path, upstream):
+    summary, db = run_fetch(write_config(tmp_path, str(upstream.path)))
+    assert summary.failures == []
+    assert summary.commits == 2
+    again, db = run_fetch(tmp_path / "sources.yaml")
+    assert again.commits == 0
+    assert shas(db) == sorted(upstream.git("rev-list", "--all").split())
+
+
+def test_only_new_commits_are_read(tmp_path, upstream):
+    run_fetch(write_config(tmp_path, str(upstream.path)))
+    new = upstream.commit("Medium: crmd: Something new", {"crmd/main.c": "x\n"})
+    summary, db = run_fetch(tmp_path / "sources.yaml")
+    assert summary.commits == 1
+    row = db.execute("SELECT subject FROM commits WHERE sha = ?", [new]).fetchone()
+    assert row[0] == "Medium: crmd: Something new"
+
+
+def test_files_are_stored_with_counts(tmp_path, upstream):
+    _, db = run_fetch(write_config(tmp_path, str(upstream.path)))
+    rows = db.execute(
+        "SELECT path, added, deleted FROM commit_files f JOIN commits c USING (project, sha) "
+        "WHERE c.subject = 'High: cib: Fix a leak'"
+    ).fetchall()
+    assert rows == [("lib/cib/io.c", 2, 0)]
+
+
+def test_force_push_and_deleted_branch_are_survived(tmp_path, upstream):
+    upstream.git("branch", "old-stable")
+    config = write_config(tmp_path, str(upstream.path), branches=["main", "old-*"])
+    run_fetch(config)
+    upstream.git("reset", "-q", "--hard", "HEAD~1")
+    rewritten = upstream.commit("High: PE: Rewritten history", {"pengine/x.c": "y\n"})
+    upstream.git("branch", "-D", "old-stable")
+    summary, db = run_fetch(config)
+    assert summary.failures == []
+    assert summary.commits == 1
+    assert rewritten in shas(db)
+    mirror = tmp_path / "var" / "cache" / "git" / "demo-git.git"
+    branches = Upstream.__new__(Upstream)
+    branches.path = mirror
+    assert branches.git("for-each-ref", "--format=%(refname)", "refs/heads/") == "refs/heads/main"
+
+
+def test_missing_configured_branch_is_a_warning(tmp_path, upstream):
+    summary, _ = run_fetch(write_config(tmp_path, str(upstream.path), branches=["main", "2.1"]))
+    assert summary.failures == []
+    assert summary.warnings == ["source 'demo-git': branch '2.1' not found upstream"]
+
+
+def test_missing_blob_falls_back_to_paths_without_counts(tmp_path, upstream):
+    config = write_config(tmp_path, str(upstream.path))
+    run_fetch(config)  # creates the mirror
+    target = upstream.commit("Low: tools: crm_mon output", {"tools/crm_mon.c": "1\n2\n3\n"})
+    upstream.commit("Low: tools: more", {"tools/other.c": "1\n"})
+    mirror = tmp_path / "var" / "cache" / "git" / "demo-git.git"
+    shutil.rmtree(mirror)
+    # A mirror whose snapshot lacks one blob: fetch everything, then drop that object.
+    run_fetch(config)
+    blob = upstream.git("rev-parse", f"{target}:tools/crm_mon.c")
+    for pack in (mirror / "objects" / "pack").glob("*.pack"):
+        _unpack(mirror, pack)
+    (mirror / "objects" / blob[:2] / blob[2:]).unlink()
+    db_path = tmp_path / "var" / "digest.db"
+    db_path.unlink()
+    summary, db = run_fetch(config)
+    assert summary.failures == []
+    assert sorted(shas(db)) == sorted(upstream.git("rev-list", "--all").split())
+    files = json.loads(
+        db.execute("SELECT files FROM commits WHERE sha = ?", [target]).fetchone()[0]
+    )
+    assert files == [[None, None, "tools/crm_mon.c"]]
+    other = db.execute("SELECT files FROM commits WHERE subject = 'Low: tools: more'").fetchone()
+    assert json.loads(other[0]) == [[1, 0, "tools/other.c"]]
+
+
+def _unpack(mirror: Path, pack: Path) -> None:
+    """Explode a pack into loose objects so one object can be removed."""
+    import subprocess
+
+    moved = pack.with_suffix(".tmp")
+    pack.rename(moved)
+    pack.with_suffix(".idx").unlink()
+    with moved.open("rb") as data:
+        subprocess.run(["git", "-C", str(mirror), "unpack-objects", "-q"], stdin=data, check=True)
+    moved.unlink()
+
+
+def test_non_utf8_author_and_message_are_kept_readable(tmp_path, upstream):
+    sha = upstream.commit_raw(
+        "J\xf6rg M\xfcller".encode("latin-1"), "Fix \xe9t\xe9\n".encode("latin-1")
+    )
+    _, db = run_fetch(write_config(tmp_path, str(upstream.path)))
+    row = db.execute("SELECT author, subject FROM commits WHERE sha = ?", [sha]).fetchone()
+    assert row == ("Jörg Müller", "Fix été")
+
+
+def test_cross_references_are_recorded(tmp_path, upstream):
+    sha = upstream.commit(
+        "High: cib: Call gnutls_bye()\n(transplanted from 63e01d70dea7291e708cb6e8fc43926e3897a1db)"
+        "\n\nMercurial revision: 27f96a321b0bd5b40c205d14e492738a55f611c2\n"
+    )
+    _, db = run_fetch(write_config(tmp_path, str(upstream.path)))
+    row = db.execute("SELECT hg_rev, backport_of FROM commits WHERE sha = ?", [sha]).fetchone()
+    assert row == (
+        "27f96a321b0bd5b40c205d14e492738a55f611c2",
+        "63e01d70dea7291e708cb6e8fc43926e3897a1db",
+    )
+
+
+def test_cherry_pick_trailer():
+    assert cross_references("Fix\n\n(cherry picked from commit abcdef1234567)") == (
+        None,
+        "abcdef1234567",
+    )
+
+
+def test_parse_log_handles_binary_files_and_merges():
+    data = (
+        b"\x1eDIGEST-COMMIT\x1f"
+        + b"\0".join(
+            [
+                b"a" * 40,
+                b"b" * 40 + b" " + b"c" * 40,
+                b"A",
+                b"a@x",
+                b"2011-11-23T10:00:00+01:00",
+                b"A",
+                b"a@x",
+                b"2011-11-23T10:00:00+01:00",
+                b"Merge branch\n",
+            ]
+        )
+        + b"\0"
+        + b"\x1eDIGEST-COMMIT\x1f"
+        + b"\0".join(
+            [
+                b"b" * 40,
+                b"",
+                b"A",
+                b"a@x",
+                b"2011-11-22T10:00:00+01:00",
+                b"A",
+                b"a@x",
+                b"2011-11-22T10:00:00+01:00",
+                b"Add logo\n",
+            ]
+        )
+        + b"\0\n-\t-\tlogo.png\0"
+        + b"3\t1\tREADME\0"
+    )
+    merge, first = parse_log(data)
+    assert merge.parents == ("b" * 40, "c" * 40) and merge.files == ()
+    assert first.parents == () and first.subject == "Add logo"
+    assert [(f.path, f.added, f.deleted) for f in first.files] == [
+        ("logo.png", None, None),
+        ("README", 3, 1),
+    ]
+
+
+def test_duplicate_changes_across_projects_are_marked(tmp_path, upstream):
+    other = Upstream(tmp_path / "other")
+    other.clock = 1_300_000_000
+    other.commit("Initial import", {"README": "demo\n"})  # same author date + subject
+    config = write_config(tmp_path, str(upstream.path))
+    doc = yaml.safe_load(config.read_text())
+    second = json.loads(json.dumps(doc["projects"][0]))
+    second["id"], second["sources"][0]["id"] = "demo-old", "demo-old-git"
+    second["sources"][0]["url"] = str(other.path)
+    doc["projects"].append(second)
+    config.write_text(yaml.safe_dump(doc))
+    _, db = run_fetch(config)
+    rows = db.execute(
+        "SELECT project, duplicate_of FROM commits WHERE subject = 'Initial import' "
+        "ORDER BY project"
+    ).fetchall()
+    first_sha = upstream.git("rev-list", "--max-parents=0", "HEAD")
+    assert rows == [("demo", None), ("demo-old", f"demo:{first_sha}")]
+
+
+def test_cli_fetch_prints_one_summary_line_and_fails_on_bad_source(tmp_path, upstream):
+    config = write_config(tmp_path, str(tmp_path / "does-not-exist"))
+    result = CliRunner().invoke(main, ["--config", str(config), "fetch"])
+    assert result.exit_code == 1
+    assert "demo-git" in result.output
+    assert result.output.strip().splitlines()[-1] == (
+        "fetched 1 sources: 0 new commits, 0 releases, 0 ChangeLog entries; 1 failed"
+    )
+    state = store.get_state(store.open_db(tmp_path / "var" / "digest.db"), "demo-git")
+    assert "demo-git" in state["last_error"]
+    config = write_config(tmp_path, str(upstream.path))
+    result = CliRunner().invoke(main, ["--config", str(config), "fetch"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == (
+        "fetched 1 sources: 2 new commits, 0 releases, 0 ChangeLog entries; 0 failed"
+    )
