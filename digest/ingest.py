@@ -6,13 +6,14 @@ import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from git import Repo
 from sqlite_utils import Database
 
 from digest import store
 from digest.config import Config, GitSource
 from digest.errors import DigestError
 from digest.linking import Candidate, SubjectIndex, commit_range, link_entries
-from digest.models import Commit, Release
+from digest.models import ChangelogSection, Commit, Release
 from digest.releases import (
     first_releases,
     merge_releases,
@@ -42,7 +43,7 @@ class FetchSummary:
         """One summary line."""
         parts = [
             f"{self.commits} new commits",
-            f"{self.releases} releases",
+            f"{self.releases} new releases",
             f"{self.entries} ChangeLog entries",
         ]
         parts += [f"{count} {name}" for name, count in self.extra.items()]
@@ -111,13 +112,15 @@ def fetch_git(
     summary.commits += new
     releases = _releases(db, source, refs)
     stored = {(r["version"], r["commit_sha"]) for r in store.releases_of(db, source.project)}
-    if new or stored != {(r.version, r.commit) for r in releases}:
+    changed = {(r.version, r.commit) for r in releases} - stored
+    graph = None
+    if new or changed:
         prev = predecessors(releases)
         store.save_releases(db, [(r, prev[r.version]) for r in releases])
         graph = store.commit_parents(db, source.project)
         store.set_commit_releases(db, source.project, first_releases(graph, releases))
-    summary.releases += len(releases)
-    summary.entries += _link_changelogs(db, repo, source, releases)
+    summary.releases += len(changed)
+    summary.entries += _link_changelogs(db, repo, source, releases, graph)
     store.set_state(db, source.id, cursor={"tips": tips})
 
 
@@ -129,7 +132,13 @@ def _releases(db: Database, source: GitSource, refs: list[git.Ref]) -> list[Rele
     return merge_releases(tagged, marked)
 
 
-def _link_changelogs(db: Database, repo: object, source: GitSource, releases: list[Release]) -> int:
+def _link_changelogs(
+    db: Database,
+    repo: Repo,
+    source: GitSource,
+    releases: list[Release],
+    graph: dict[str, list[str]] | None,
+) -> int:
     """Parse the ChangeLog of each release not yet done and link its entries to commits."""
     if not source.changelogs:
         return 0
@@ -138,13 +147,16 @@ def _link_changelogs(db: Database, repo: object, source: GitSource, releases: li
     if not todo:
         return 0
     specs = [f"{r.commit}:{path}" for r in todo for path in source.changelogs]
-    blobs = git.read_blobs(repo, specs)  # type: ignore[arg-type]
-    graph = store.commit_parents(db, source.project)
+    blobs = git.read_blobs(repo, specs)
+    graph = graph if graph is not None else store.commit_parents(db, source.project)
     subjects = store.commit_subjects(db, source.project)
+    touching = store.commits_touching(db, source.project, list(source.changelogs))
     in_project = SubjectIndex(Candidate(sha, subject) for sha, subject in subjects.items())
     done_now = []
     for release, in_range in _ranges(graph, releases, {r.version for r in todo}):
-        found = _section(release, source, blobs)
+        found = _section(release.commit, release.version, source, blobs)
+        if found is None:
+            found = _section_at_last_edit(repo, release, source, in_range, touching)
         if found is None:
             done_now.append((release.version, "", []))
             continue
@@ -158,21 +170,42 @@ def _link_changelogs(db: Database, repo: object, source: GitSource, releases: li
 
 
 def _section(
-    release: Release, source: GitSource, blobs: dict[str, bytes]
-) -> tuple[str, changelog.ChangelogSection] | None:
-    """The first configured ChangeLog file at the release that has a section for it."""
+    commit: str, version: str, source: GitSource, blobs: dict[str, bytes]
+) -> tuple[str, ChangelogSection] | None:
+    """The first configured ChangeLog file at a commit that has a section for the version."""
     for path in source.changelogs:
-        data = blobs.get(f"{release.commit}:{path}")
+        data = blobs.get(f"{commit}:{path}")
         if data is None:
             continue
         try:
-            sections = changelog.parse_changelog(git.decode(data), path)
+            section = changelog.section_for(git.decode(data), version, path)
         except DigestError:
             continue
-        section = changelog.find_section(sections, release.version)
         if section is not None:
             return path, section
     return None
+
+
+def _section_at_last_edit(
+    repo: Repo,
+    release: Release,
+    source: GitSource,
+    in_range: set[str],
+    touching: dict[str, str],
+) -> tuple[str, ChangelogSection] | None:
+    """Retry at the newest non-merge commit of the release that edited a ChangeLog.
+
+    A release tagged on a merge may carry a tree without that edit (history rewritten by
+    tools, or shadow repositories); the edit itself has the text that was released.
+    """
+    edits = [(touching[sha], sha) for sha in in_range if sha in touching]
+    if not edits:
+        return None
+    _, sha = max(edits)
+    if sha == release.commit:
+        return None
+    blobs = git.read_blobs(repo, [f"{sha}:{path}" for path in source.changelogs])
+    return _section(sha, release.version, source, blobs)
 
 
 def _ranges(

@@ -84,21 +84,36 @@ class SubjectIndex:
             return self.normal[key], "normalised"
         return None
 
+    @cached_property
+    def _sorted_tokens(self) -> dict[str, str]:
+        """Normalised subjects with their words sorted (for order-insensitive similarity)."""
+        return {_sort_words(key): sha for key, sha in self.normal.items()}
+
     def prefix(self, entry: ChangelogEntry) -> tuple[str, str] | None:
         """(sha, 'prefix') when the entry is a subject followed by more text (body joined in)."""
-        key = normalise(entry.raw)
-        hits = [k for k in self.normal if len(k) >= MIN_PREFIX and key.startswith(k + " ")]
-        return (self.normal[max(hits, key=len)], "prefix") if hits else None
+        words = normalise(entry.raw).split()
+        for end in range(len(words) - 1, 0, -1):
+            key = " ".join(words[:end])
+            if len(key) < MIN_PREFIX:
+                break
+            if key in self.normal:
+                return self.normal[key], "prefix"
+        return None
 
     def fuzzy(self, entry: ChangelogEntry) -> tuple[str, str] | None:
         """(sha, 'fuzzy') for the most similar normalised subject above the cutoff."""
         key = normalise(entry.raw)
         if not key or not self.normal:
             return None
+        choices = self._sorted_tokens
         best = process.extractOne(
-            key, self.normal.keys(), scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_CUTOFF
+            _sort_words(key), choices.keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
         )
-        return (self.normal[best[0]], "fuzzy") if best else None
+        return (choices[best[0]], "fuzzy") if best else None
+
+
+def _sort_words(text: str) -> str:
+    return " ".join(sorted(text.split()))
 
 
 def link_entries(

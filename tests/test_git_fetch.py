@@ -243,7 +243,7 @@ def test_cli_fetch_prints_one_summary_line_and_fails_on_bad_source(tmp_path, ups
     assert result.exit_code == 1
     assert "demo-git" in result.output
     assert result.output.strip().splitlines()[-1] == (
-        "fetched 1 sources: 0 new commits, 0 releases, 0 ChangeLog entries; 1 failed"
+        "fetched 1 sources: 0 new commits, 0 new releases, 0 ChangeLog entries; 1 failed"
     )
     state = store.get_state(store.open_db(tmp_path / "var" / "digest.db"), "demo-git")
     assert "demo-git" in state["last_error"]
@@ -251,5 +251,5 @@ def test_cli_fetch_prints_one_summary_line_and_fails_on_bad_source(tmp_path, ups
     result = CliRunner().invoke(main, ["--config", str(config), "fetch"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
-        "fetched 1 sources: 2 new commits, 0 releases, 0 ChangeLog entries; 0 failed"
+        "fetched 1 sources: 2 new commits, 0 new releases, 0 ChangeLog entries; 0 failed"
     )

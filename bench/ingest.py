@@ -1,0 +1,118 @@
+"""Ingest benchmark: `digest fetch` of the Pacemaker shadow repository vs plain `git log`.
+
+Builds the shadow repository from ../shared (or uses DIGEST_BENCH_REPO), clones the bare mirror
+once (timed on its own: that is git's transport), then times in the same run:
+  baseline  git log -z --numstat over the same refs, same format, output discarded
+  full      `digest fetch` into an empty database (commits, releases, ChangeLogs linked)
+  no-op     a second `digest fetch` with nothing new upstream
+and prints the ratio full/baseline (target <= 1.5) and the peak memory of `digest fetch`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+PROJECT = os.environ.get("DIGEST_BENCH_PROJECT", "pacemaker")
+
+
+def main() -> None:
+    """Run the benchmark and print its figures."""
+    work = Path(tempfile.mkdtemp(prefix="digest-bench-"))
+    try:
+        repo = _shadow(work)
+        config = _config(work, repo)
+        clone = _timed(["--config", str(config), "fetch", "--project", PROJECT])[0]
+        mirror = next((work / "cache" / "git").glob("*.git"))
+        (work / "digest.db").unlink()
+        baseline = min(_git_log(mirror) for _ in range(3))
+        full, rss = _timed(["--config", str(config), "fetch", "--project", PROJECT])
+        noop, _ = _timed(["--config", str(config), "fetch", "--project", PROJECT])
+        commits = _count(work / "digest.db")
+        print(f"project            {PROJECT} ({commits} commits)")
+        print(f"first fetch incl. mirror clone   {clone:6.2f} s")
+        print(f"baseline git log --numstat       {baseline:6.2f} s")
+        print(f"digest fetch, empty database     {full:6.2f} s")
+        print(f"ratio digest/git log             {full / baseline:6.2f}x  (target <= 1.5x)")
+        print(f"peak memory of digest fetch      {rss / 1024:6.0f} MB  (target < 300 MB)")
+        print(f"no-op re-fetch                   {noop:6.2f} s")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _shadow(work: Path) -> Path:
+    if os.environ.get("DIGEST_BENCH_REPO"):
+        return Path(os.environ["DIGEST_BENCH_REPO"])
+    tool = SHARED / "tools" / "make-shadow-repo"
+    if not tool.exists():
+        sys.exit(f"skipped: {tool} not found (../shared is missing)")
+    dest = work / "upstream"
+    subprocess.run([sys.executable, str(tool), PROJECT, str(dest)], check=True, capture_output=True)
+    return dest
+
+
+def _config(work: Path, repo: Path) -> Path:
+    doc = yaml.safe_load((ROOT / "sources.yaml").read_text())
+    doc["settings"] = {"database": "digest.db", "cache_dir": "cache"}
+    doc["projects"] = [p for p in doc["projects"] if p["id"] == PROJECT]
+    doc["projects"][0]["sources"][0]["url"] = str(repo)
+    for key in ("lists", "feeds"):
+        doc.pop(key, None)
+    path = work / "sources.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+def _git_log(mirror: Path) -> float:
+    from digest.sources.git import LOG_FORMAT
+
+    refs = subprocess.run(
+        ["git", "-C", str(mirror), "for-each-ref", "--format=%(objectname)", "refs/heads",
+         "refs/tags"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()
+    start = time.perf_counter()
+    subprocess.run(
+        ["git", "-C", str(mirror), "log", "-z", "--numstat", "--no-renames", LOG_FORMAT,
+         *sorted(set(refs))],
+        stdout=subprocess.DEVNULL, check=True,
+    )
+    return time.perf_counter() - start
+
+
+_REPORT_RSS = (
+    "import atexit, resource, sys; from digest.cli import main; atexit.register(lambda: "
+    "print('maxrss', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)); "
+    "sys.argv[0] = 'digest'; main()"
+)
+
+
+def _timed(args: list[str]) -> tuple[float, int]:
+    """Wall time of `digest ARGS` and the peak RSS (KB) of the digest process itself."""
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", _REPORT_RSS, *args], check=True, capture_output=True, text=True
+    )
+    elapsed = time.perf_counter() - start
+    rss = int(proc.stderr.rsplit("maxrss", 1)[1].split()[0])
+    return elapsed, rss
+
+
+def _count(db: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT COUNT(*) FROM commits").fetchone()[0]
+
+
+if __name__ == "__main__":
+    main()
