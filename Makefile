@@ -14,3 +14,4 @@ test: lint
 
 bench:
 	$(PY) bench/ingest.py
+	$(PY) bench/translate_eval.py

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from digest import classify as classifier
 from digest import ingest, store
 from digest.config import Config, load_config
 from digest.errors import DigestError
+from digest.lock import run_lock
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -81,9 +85,11 @@ def fetch(ctx: Context, projects: tuple[str, ...], sources: tuple[str, ...]) -> 
     """Fetch git history, releases and ChangeLogs of the configured upstreams."""
     db = ctx.open_db()
     show_progress = sys.stderr.isatty()
-    summary = ingest.fetch(
-        ctx.config, db, projects=list(projects), sources=list(sources), progress=show_progress
-    )
+    settings = ctx.config.settings
+    with run_lock(settings.lock_path, wait=settings.lock_wait):
+        summary = ingest.fetch(
+            ctx.config, db, projects=list(projects), sources=list(sources), progress=show_progress
+        )
     for failure in summary.failures:
         click.echo(f"warning: {failure}", err=True)
     click.echo(summary.line())
@@ -152,3 +158,318 @@ def stats(ctx: Context, fmt: str) -> None:
             f"{row['project']:<14} {row['commits']:>8} {row['duplicates']:>6} "
             f"{row['releases']:>8} {row['entries']:>8} {rate}"
         )
+
+
+# -- translation -----------------------------------------------------------------------------
+
+
+def _translation_pipeline(ctx: Context, engine: str | None, *, save: bool, refresh: bool) -> Any:
+    from digest.config import translate_settings
+    from digest.translate import Pipeline, glossary_for, make_engine
+
+    settings = translate_settings(ctx.config)
+    glossary = glossary_for(settings)
+    translator = make_engine(engine or settings.engine, settings, glossary)
+    return Pipeline(
+        ctx.open_db(),
+        translator,
+        glossary,
+        lang=settings.lang,
+        threshold=settings.fuzzy_threshold,
+        refresh=refresh,
+        save=save,
+    )
+
+
+@main.command()
+@click.option("--month", help="Fill the TM for releases dated in this month (YYYY-MM).")
+@click.option("--text", "line", help="Translate one line and print the Japanese.")
+@click.option(
+    "--input",
+    "input_file",
+    type=click.File("r", encoding="utf-8"),
+    help="Translate one line per input line; print JSON lines (- for stdin).",
+)
+@click.option("--engine", type=click.Choice(["rules", "llm"]), help="Override translate.engine.")
+@click.option("--refresh", is_flag=True, help="Re-translate lines the TM holds as machine text.")
+@pass_context
+@reports_errors
+def translate(
+    ctx: Context,
+    month: str | None,
+    line: str | None,
+    input_file: Any,
+    engine: str | None,
+    refresh: bool,
+) -> None:
+    """Translate changelog lines into Japanese: TM first, then the rules or llm engine."""
+    chosen = [name for name, value in (("--month", month), ("--text", line)) if value]
+    chosen += ["--input"] if input_file else []
+    if len(chosen) != 1:
+        raise click.UsageError("give exactly one of --month, --text or --input")
+    if month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise click.BadParameter(f"'{month}' is not YYYY-MM", param_hint="--month")
+    pipeline = _translation_pipeline(ctx, engine, save=bool(month), refresh=refresh)
+    if line is not None:
+        click.echo(pipeline.translate([line])[0].text if line.strip() else "")
+    elif input_file is not None:
+        lines = [text.rstrip("\n") for text in input_file]
+        for result in pipeline.translate(lines):
+            click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+    else:
+        results = pipeline.translate(store.month_lines(pipeline.db, month))
+        click.echo(f"translated {len(results)} lines for {month}: {pipeline.summary()}")
+    _report_llm_failures(pipeline.engine)
+
+
+def _report_llm_failures(engine: Any) -> None:
+    for failure in getattr(engine, "failures", []):
+        click.echo(f"warning: {failure} (fell back to rules)", err=True)
+
+
+@main.group()
+def tm() -> None:
+    """Manage the translation memory (import, learn, export, stats)."""
+
+
+@tm.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@pass_context
+@reports_errors
+def tm_import(ctx: Context, files: tuple[Path, ...]) -> None:
+    """Learn from published digest posts (.md), or load a TM table (.tsv / .jsonl)."""
+    from digest.config import translate_settings
+    from digest.translate import manage
+
+    lang = translate_settings(ctx.config).lang
+    db = ctx.open_db()
+    for path in files:
+        if manage.is_table(path):
+            click.echo(f"{path}: {manage.import_table(db, path, lang)} rows changed")
+        else:
+            click.echo(manage.import_post(db, path, lang).line(str(path)))
+
+
+@tm.command("learn")
+@click.argument("draft", type=click.Path(dir_okay=False, path_type=Path))
+@pass_context
+@reports_errors
+def tm_learn(ctx: Context, draft: Path) -> None:
+    """Take an editor's corrections from an edited draft into the TM (human, approved)."""
+    from digest.config import translate_settings
+    from digest.translate import manage
+
+    lang = translate_settings(ctx.config).lang
+    click.echo(manage.learn_draft(ctx.open_db(), draft, lang).line(str(draft)))
+
+
+@tm.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lang", help="Only this language.")
+@pass_context
+@reports_errors
+def tm_export(ctx: Context, file: Path, lang: str | None) -> None:
+    """Write the TM to FILE as TSV or JSON lines (by extension) for review in other tools."""
+    from digest.translate import manage
+
+    click.echo(f"exported {manage.export_table(ctx.open_db(), file, lang)} rows to {file}")
+
+
+@tm.command("stats")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@pass_context
+@reports_errors
+def tm_stats(ctx: Context, fmt: str) -> None:
+    """Count TM rows per language, origin and state."""
+    rows = store.translation_stats(ctx.open_db())
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['lang']:<4} {row['origin']:<7} {row['state']:<13} {row['count']:>7}")
+    click.echo(f"{sum(r['count'] for r in rows)} translations")
+
+
+# -- mail and feeds --------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--list", "lists", multiple=True, help="Only this list id (repeatable).")
+@click.option("--since", help="Only messages on or after this date (YYYY-MM-DD).")
+@click.option("--until", help="Only messages on or before this date (YYYY-MM-DD).")
+@click.option("--announcements", is_flag=True, help="Only release announcements.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@pass_context
+@reports_errors
+def messages(
+    ctx: Context,
+    lists: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    announcements: bool,
+    fmt: str,
+) -> None:
+    """List stored mailing-list messages (announcements with their project and version)."""
+    for value, name in ((since, "--since"), (until, "--until")):
+        if value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)", param_hint=name)
+    db = ctx.open_db()
+    rows = store.query_messages(
+        db, lists=list(lists), since=since, until=until, announcements=announcements
+    )
+    for row in rows:
+        if row["project"]:
+            row["items"] = store.announcement_items(db, row["message_id"])
+    if fmt == "json":
+        click.echo(json.dumps([_message_json(row) for row in rows], ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        release = f"  [{row['project']} {row['version']}]" if row["project"] else ""
+        sender = row["sender"].split(" <", 1)[0][:22]
+        click.echo(f"{row['date'][:10]}  {row['list']:<12} {sender:<22} {row['subject']}{release}")
+    shown = sum(1 for row in rows if row["project"])
+    click.echo(f"{len(rows)} messages, {shown} announcements")
+
+
+def _message_json(row: dict[str, Any]) -> dict[str, Any]:
+    """The JSON shape of one message: ids, where and when, and for announcements the release."""
+    data = {
+        "message_id": row["message_id"],
+        "list": row["list"],
+        "date": row["date"],
+        "sender": row["sender"],
+        "subject": row["subject"],
+        "url": row["url"],
+        "thread": row["thread"],
+    }
+    if row["project"]:
+        data.update(project=row["project"], version=row["version"], items=row["items"])
+    return data
+
+
+# -- classification --------------------------------------------------------------------------
+
+
+@main.command("classify")
+@click.option("--project", "projects", multiple=True, help="Only this project (repeatable).")
+@click.option("--all", "full", is_flag=True, help="Reclassify everything, not only new changes.")
+@click.option(
+    "--explain",
+    "subject",
+    metavar="SHA_OR_TEXT",
+    help="Show how one stored commit (sha or unique prefix) or a line of text is classified, "
+    "and by which rule; stores nothing.",
+)
+@pass_context
+@reports_errors
+def classify_command(
+    ctx: Context, projects: tuple[str, ...], full: bool, subject: str | None
+) -> None:
+    """Tag stored commits and ChangeLog entries with components, severity, kind and links.
+
+    Only changes not classified yet are done, unless data/components.yaml or data/links.yaml
+    changed since the last run (or --all is given); running it twice changes nothing.
+    """
+    for project in projects:
+        ctx.config.project(project)
+    db = ctx.open_db()
+    if subject is not None:
+        _explain(ctx, db, subject, projects[0] if projects else None)
+        return
+    settings = ctx.config.settings
+    with run_lock(settings.lock_path, wait=settings.lock_wait):
+        summary = classifier.classify_store(db, list(projects), full=full)
+    click.echo(summary.line())
+
+
+def _explain(ctx: Context, db: Any, subject: str, project: str | None) -> None:
+    """Print the classification of a stored commit, or of a text given on the command line."""
+    matches = store.find_commits(db, subject, project) if _SHA.fullmatch(subject) else []
+    if len(matches) > 1:
+        names = ", ".join(f"{m['project']}:{m['sha'][:12]}" for m in matches)
+        raise DigestError(f"commit '{subject}' is ambiguous: {names}")
+    if matches:
+        row = matches[0]
+        text = f"{row['subject']}\n\n{row['body']}" if row["body"] else row["subject"]
+        project, date, paths = row["project"], row["author_date"], row["paths"]
+        click.echo(f"commit {project}:{row['sha']} ({date[:10]})  {row['subject']}")
+    else:
+        project = project or ctx.config.projects[0].id
+        text, date, paths = subject, None, []
+        click.echo(f"text ({project}): {subject}")
+    repo = classifier.repo_url_from_commit_url(ctx.config.project(project).commit_url)
+    for line in classifier.explain(project, text, paths, date=date, repo_url=repo):
+        click.echo(line)
+
+
+_SHA = re.compile(r"[0-9a-fA-F]{7,40}")
+
+
+@main.command()
+@click.option("--project", help="Count only this project's changes.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@pass_context
+@reports_errors
+def components(ctx: Context, project: str | None, fmt: str) -> None:
+    """List the component taxonomy with how many stored changes carry each component."""
+    if project:
+        ctx.config.project(project)
+    counts = store.component_counts(ctx.open_db(), project)
+    rows = classifier.taxonomy_rows(counts)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{'component':<16} {'core':<4} {'commits':>8} {'entries':>8}  title")
+    for row in rows:
+        core = "*" if row["core"] else ""
+        click.echo(
+            f"{row['name']:<16} {core:<4} {row['commits']:>8} {row['entries']:>8}  {row['title']}"
+        )
+    tagged = sum(row["commits_first"] for row in rows if row["name"] != "other")
+    click.echo(f"{len(rows) - 1} components; {tagged} commits tagged, {rows[-1]['commits']} other")
+
+
+def _month_option(required: bool) -> Callable[[F], F]:
+    help_text = "Month covered, YYYY-MM" + ("." if required else " (default: the previous month).")
+    return click.option("--month", required=required, help=help_text)
+
+
+@main.command()
+@_month_option(required=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--engine", type=click.Choice(["rules", "llm"]), help="Override translate.engine.")
+@pass_context
+@reports_errors
+def draft(ctx: Context, month: str, out_dir: Path | None, engine: str | None) -> None:
+    """Write (or update, keeping the editor's edits) the monthly digest draft."""
+    from digest.monthly import make_draft
+
+    _, report = make_draft(ctx.config, ctx.open_db(), month, out_dir=out_dir, engine=engine)
+    click.echo(report.path)
+    click.echo(report.line(), err=True)
+
+
+@main.command()
+@_month_option(required=False)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--engine", type=click.Choice(["rules", "llm"]), help="Override translate.engine.")
+@click.option("--no-fetch", is_flag=True, help="Use what is stored; do not touch the network.")
+@pass_context
+@reports_errors
+def monthly(
+    ctx: Context, month: str | None, out_dir: Path | None, engine: str | None, no_fetch: bool
+) -> None:
+    """The cron job: fetch, classify, translate and draft the month (quiet unless needed)."""
+    from digest.monthly import previous_month, run_monthly
+
+    month = month or previous_month()
+    report = run_monthly(
+        ctx.config, ctx.open_db(), month, out_dir=out_dir, engine=engine, fetch=not no_fetch
+    )
+    for failure in report.failures:
+        click.echo(f"warning: {failure}", err=True)
+    if report.failures or sys.stdout.isatty():
+        for line in report.lines():
+            click.echo(line)
+    if report.failures:
+        raise SystemExit(1)

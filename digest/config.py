@@ -28,6 +28,12 @@ class Settings:
     database: Path
     cache_dir: Path
     user_agent: str = "digest/0.1 (+https://github.com/linux-ha-japan/digest)"
+    lock_wait: float = 10.0
+
+    @property
+    def lock_path(self) -> Path:
+        """The file whose lock keeps two runs from overlapping."""
+        return self.cache_dir / "digest.lock"
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,27 @@ class Project:
 
 
 @dataclass(frozen=True)
+class MailingList:
+    """A mailing-list archive: pipermail or HyperKitty over HTTP, or a local mbox file."""
+
+    id: str
+    url: str
+    kind: str
+    projects: tuple[str, ...] = ()
+    since: str | None = None
+
+
+@dataclass(frozen=True)
+class Feed:
+    """An Atom/RSS feed (GitHub releases.atom, a project blog)."""
+
+    id: str
+    url: str
+    kind: str
+    projects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole validated sources.yaml."""
 
@@ -68,6 +95,8 @@ class Config:
     settings: Settings
     projects: tuple[Project, ...]
     sections: dict[str, Any] = field(default_factory=dict)
+    lists: tuple[MailingList, ...] = ()
+    feeds: tuple[Feed, ...] = ()
 
     def project(self, project_id: str) -> Project:
         """Look a project up by id."""
@@ -120,7 +149,15 @@ def parse_config(raw: Any, file: Path) -> Config:
     _check_unique([p.id for p in projects], name, "projects", "id")
     _check_unique([s.id for p in projects for s in p.sources], name, "sources", "id")
     sections = {key: root[key] for key in TOP_LEVEL_KEYS - {"settings", "projects"} if key in root}
-    return Config(path=file, settings=settings, projects=projects, sections=sections)
+    lists, feeds = parse_news_sources(root, name, base, projects)
+    return Config(
+        path=file,
+        settings=settings,
+        projects=projects,
+        sections=sections,
+        lists=lists,
+        feeds=feeds,
+    )
 
 
 def check_repo_url(url: str, where: str, base: Path) -> str:
@@ -149,7 +186,10 @@ def _settings(raw: Any, name: str, base: Path) -> Settings:
     database = base / str(data.get("database", "var/digest.db"))
     cache_dir = base / str(data.get("cache_dir", "var/cache"))
     agent = data.get("user_agent") or Settings.user_agent
-    return Settings(database=database, cache_dir=cache_dir, user_agent=str(agent))
+    wait = data.get("lock_wait", Settings.lock_wait)
+    if not isinstance(wait, int | float) or wait < 0:
+        raise ConfigError(f"{name}: settings.lock_wait: must be a number of seconds >= 0")
+    return Settings(database=database, cache_dir=cache_dir, user_agent=str(agent), lock_wait=wait)
 
 
 def _project(raw: Any, key: str, name: str, base: Path) -> Project:
@@ -244,3 +284,184 @@ def _check_unique(ids: list[str], name: str, what: str, field_name: str) -> None
         if value in seen:
             raise ConfigError(f"{name}: {what}: duplicate {field_name} '{value}'")
         seen.add(value)
+
+
+# -- mailing lists and feeds ----------------------------------------------------------------
+
+LIST_KINDS = ("pipermail", "hyperkitty", "mbox")
+FEED_KINDS = ("atom", "rss")
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def parse_news_sources(
+    root: dict[str, Any], name: str, base: Path, projects: tuple[Project, ...]
+) -> tuple[tuple[MailingList, ...], tuple[Feed, ...]]:
+    """Validate the `lists:` and `feeds:` sections; ids are unique among all sources."""
+    known = {p.id for p in projects}
+    lists = tuple(
+        _mailing_list(item, f"lists[{i}]", name, base, known)
+        for i, item in enumerate(_news_items(root, "lists", name))
+    )
+    feeds = tuple(
+        _feed(item, f"feeds[{i}]", name, known)
+        for i, item in enumerate(_news_items(root, "feeds", name))
+    )
+    git_ids = [s.id for p in projects for s in p.sources]
+    _check_unique(git_ids + [x.id for x in lists] + [f.id for f in feeds], name, "sources", "id")
+    return lists, feeds
+
+
+def _news_items(root: dict[str, Any], key: str, name: str) -> list[Any]:
+    raw = root.get(key) or []
+    if not isinstance(raw, list):
+        raise ConfigError(f"{name}: {key}: must be a list")
+    return raw
+
+
+def _mailing_list(raw: Any, key: str, name: str, base: Path, known: set[str]) -> MailingList:
+    data = _mapping(raw, name, key)
+    kind = _kind(data, key, name, LIST_KINDS)
+    url = _required_str(data, "url", key, name)
+    url = _local_path(url, key, name, base) if kind == "mbox" else _web_url(url, key, name)
+    since = data.get("since")
+    if since is not None and not _MONTH.match(str(since)):
+        raise ConfigError(f"{name}: {key}.since: '{since}' must be a month like 2011-01")
+    return MailingList(
+        id=_identifier(data, key, name),
+        url=url,
+        kind=kind,
+        projects=_project_refs(data, key, name, known),
+        since=str(since) if since is not None else None,
+    )
+
+
+def _feed(raw: Any, key: str, name: str, known: set[str]) -> Feed:
+    data = _mapping(raw, name, key)
+    return Feed(
+        id=_identifier(data, key, name),
+        url=_web_url(_required_str(data, "url", key, name), key, name),
+        kind=_kind(data, key, name, FEED_KINDS),
+        projects=_project_refs(data, key, name, known),
+    )
+
+
+def _kind(data: dict[str, Any], key: str, name: str, kinds: tuple[str, ...]) -> str:
+    kind = data.get("kind", kinds[0])
+    if kind not in kinds:
+        raise ConfigError(f"{name}: {key}.kind: unknown kind '{kind}' (expected {'|'.join(kinds)})")
+    return str(kind)
+
+
+def _web_url(url: str, key: str, name: str) -> str:
+    scheme = _SCHEME.match(url)
+    if not scheme or scheme.group(1).lower() not in ("http", "https"):
+        raise ConfigError(f"{name}: {key}.url: '{url}' must be an http:// or https:// URL")
+    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+        raise ConfigError(f"{name}: {key}.url: '{url}' contains whitespace or control characters")
+    return url
+
+
+def _local_path(url: str, key: str, name: str, base: Path) -> str:
+    if url.startswith("file://"):
+        url = url[len("file://") :]
+    elif _SCHEME.match(url):
+        raise ConfigError(f"{name}: {key}.url: '{url}' must be a local path for kind mbox")
+    return str((base / url).resolve())
+
+
+def _project_refs(data: dict[str, Any], key: str, name: str, known: set[str]) -> tuple[str, ...]:
+    refs = data.get("projects") or []
+    if isinstance(refs, str):
+        refs = [refs]
+    if not isinstance(refs, list):
+        raise ConfigError(f"{name}: {key}.projects: must be a list of project ids")
+    for ref in refs:
+        if ref not in known:
+            raise ConfigError(f"{name}: {key}.projects: unknown project '{ref}'")
+    return tuple(str(ref) for ref in refs)
+
+
+# -- translate section -----------------------------------------------------------------------
+
+TRANSLATE_ENGINES = ("rules", "llm")
+LLM_ENV = {"url": "DIGEST_LLM_URL", "model": "DIGEST_LLM_MODEL", "api_key": "DIGEST_LLM_API_KEY"}
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    """An OpenAI-compatible chat-completions endpoint for the llm translation engine."""
+
+    url: str | None = None
+    model: str | None = None
+    api_key: str | None = None
+    batch_size: int = 20
+    timeout: float = 60.0
+    retries: int = 3
+    max_retry_after: float = 120.0
+
+
+@dataclass(frozen=True)
+class TranslateSettings:
+    """The `translate:` section: engine, target language, fuzzy threshold, data files, LLM."""
+
+    engine: str = "rules"
+    lang: str = "ja"
+    fuzzy_threshold: float = 90.0
+    glossary: Path | None = None
+    lexicon: Path | None = None
+    llm: LLMSettings = field(default_factory=LLMSettings)
+
+
+def translate_settings(config: Config, env: dict[str, str] | None = None) -> TranslateSettings:
+    """Validate `translate:` of sources.yaml; DIGEST_LLM_URL/_MODEL/_API_KEY override it."""
+    name = config.path.name
+    raw = _mapping(config.sections.get("translate") or {}, name, "translate")
+    engine = str(raw.get("engine", "rules"))
+    if engine not in TRANSLATE_ENGINES:
+        raise ConfigError(f"{name}: translate.engine: '{engine}' must be one of rules, llm")
+    threshold = _number(raw, "fuzzy_threshold", 90.0, name, "translate", upper=100)
+    base = config.path.resolve().parent
+    files = {k: base / str(raw[k]) if raw.get(k) else None for k in ("glossary", "lexicon")}
+    llm = _llm_settings(raw.get("llm") or {}, name, os.environ if env is None else env)
+    return TranslateSettings(
+        engine=engine,
+        lang=str(raw.get("lang", "ja")),
+        fuzzy_threshold=threshold,
+        glossary=files["glossary"],
+        lexicon=files["lexicon"],
+        llm=llm,
+    )
+
+
+def _llm_settings(raw: Any, name: str, env: Any) -> LLMSettings:
+    data = _mapping(raw, name, "translate.llm")
+    values = {k: env.get(var) or data.get(k) for k, var in LLM_ENV.items()}
+    url = values["url"]
+    if url and not re.match(r"^https?://", str(url)):
+        raise ConfigError(f"{name}: translate.llm.url: '{url}' must be an http(s) URL")
+    return LLMSettings(
+        url=str(url) if url else None,
+        model=str(values["model"]) if values["model"] else None,
+        api_key=str(values["api_key"]) if values["api_key"] else None,
+        batch_size=int(_number(data, "batch_size", 20, name, "translate.llm", lower=1)),
+        timeout=_number(data, "timeout", 60.0, name, "translate.llm", lower=0.001),
+        retries=int(_number(data, "retries", 3, name, "translate.llm")),
+        max_retry_after=_number(data, "max_retry_after", 120.0, name, "translate.llm"),
+    )
+
+
+def _number(
+    data: dict[str, Any],
+    key: str,
+    default: float,
+    name: str,
+    where: str,
+    lower: float = 0,
+    upper: float | None = None,
+) -> float:
+    value = data.get(key, default)
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok or value < lower or (upper is not None and value > upper):
+        limit = f"between {lower:g} and {upper:g}" if upper is not None else f">= {lower:g}"
+        raise ConfigError(f"{name}: {where}.{key}: must be a number {limit}")
+    return float(value)

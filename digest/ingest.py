@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from git import Repo
 from sqlite_utils import Database
@@ -14,6 +15,7 @@ from digest.config import Config, GitSource
 from digest.errors import DigestError
 from digest.linking import Candidate, SubjectIndex, commit_range, link_entries
 from digest.models import ChangelogSection, Commit, Release
+from digest.news import fetch_news
 from digest.releases import (
     first_releases,
     merge_releases,
@@ -53,20 +55,28 @@ class FetchSummary:
 
 def select_sources(
     config: Config, projects: list[str] | None = None, sources: list[str] | None = None
-) -> list[GitSource]:
-    """The git sources chosen by --project/--source (all when neither is given)."""
+) -> tuple[list[GitSource], list[str], list[str]]:
+    """Git sources, list ids and feed ids chosen by --project/--source (all when neither)."""
     for project_id in projects or []:
         config.project(project_id)
-    chosen = [
+    known = {s.id for s in config.git_sources()} | {x.id for x in config.lists + config.feeds}
+    unknown = [s for s in sources or [] if s not in known]
+    if unknown:
+        raise DigestError(f"{config.path.name}: no source with id '{unknown[0]}'")
+    git_sources = [
         s
         for s in config.git_sources()
         if (not projects or s.project in projects) and (not sources or s.id in sources)
     ]
-    known = {s.id for s in config.git_sources()}
-    unknown = [s for s in sources or [] if s not in known]
-    if unknown:
-        raise DigestError(f"{config.path.name}: no git source with id '{unknown[0]}'")
-    return chosen
+    lists = [x.id for x in config.lists if _news_wanted(x, projects, sources)]
+    feeds = [x.id for x in config.feeds if _news_wanted(x, projects, sources)]
+    return git_sources, lists, feeds
+
+
+def _news_wanted(source: Any, projects: list[str] | None, sources: list[str] | None) -> bool:
+    if sources:
+        return source.id in sources
+    return not projects or bool(set(projects) & set(getattr(source, "projects", ()) or ()))
 
 
 def fetch(
@@ -77,22 +87,37 @@ def fetch(
     sources: list[str] | None = None,
     progress: bool = False,
 ) -> FetchSummary:
-    """Fetch every selected git source; a failing source is reported and skipped."""
+    """Fetch every selected source (git, then lists and feeds); failures are reported."""
     summary = FetchSummary()
     for project in config.projects:
         store.save_project(db, project.id, project.name, project.web, project.commit_url)
-    chosen = select_sources(config, projects, sources)
+    git_sources, lists, feeds = select_sources(config, projects, sources)
     with _progress(progress) as report:
-        for source in chosen:
+        for source in git_sources:
             summary.sources += 1
             try:
                 fetch_git(config, db, source, summary, report)
             except DigestError as exc:
                 summary.failures.append(str(exc))
                 store.set_state(db, source.id, error=str(exc))
+        if lists or feeds:
+            report("fetching mailing lists and feeds")
+            _fetch_news(config, db, lists, feeds, summary)
     if summary.commits:
         store.mark_duplicates(db, [p.id for p in config.projects])
     return summary
+
+
+def _fetch_news(
+    config: Config, db: Database, lists: list[str], feeds: list[str], summary: FetchSummary
+) -> None:
+    news = fetch_news(config, db, lists=lists, feeds=feeds)
+    summary.sources += len(lists) + len(feeds)
+    summary.extra["new messages"] = news.messages_new
+    summary.extra["new feed entries"] = news.entries_new
+    summary.extra["announcements"] = news.announcements
+    summary.warnings.extend(news.warnings)
+    summary.failures.extend(news.failures)
 
 
 def fetch_git(

@@ -278,6 +278,21 @@ def commit_subjects(db: Database, project: str) -> dict[str, str]:
     return dict(rows.fetchall())
 
 
+def commits_touching(db: Database, project: str, paths: list[str]) -> dict[str, str]:
+    """sha -> commit date of the non-merge commits of a project that touched any of paths."""
+    if not paths:
+        return {}
+    marks = ",".join("?" * len(paths))
+    likes = " OR ".join("c.files LIKE ?" for _ in paths)
+    rows = db.execute(
+        "SELECT DISTINCT c.sha, c.commit_date FROM commits c, json_each(c.files) f "
+        f"WHERE c.project = ? AND ({likes}) AND json_extract(f.value, '$[2]') IN ({marks}) "
+        "AND c.parents NOT LIKE '%,%'",
+        [project, *(f'%"{path}"%' for path in paths), *paths],
+    )
+    return dict(rows.fetchall())
+
+
 def commit_subjects_dates(db: Database, project: str) -> list[tuple[str, str, str]]:
     """(sha, subject, commit date) of every commit of a project."""
     rows = db.execute("SELECT sha, subject, commit_date FROM commits WHERE project = ?", [project])
@@ -406,15 +421,76 @@ def query_releases(
 
 
 def changelog_entries(db: Database, project: str, version: str) -> list[dict[str, Any]]:
-    """The ChangeLog entries of one release in file order."""
-    return _dicts(
+    """The ChangeLog entries of one release in file order, with their classification."""
+    rows = _dicts(
         db.execute(
-            "SELECT position, category, severity, raw_component AS component, text, commit_sha, "
-            "match_method FROM changelog_entries WHERE project = ? AND version = ? "
-            "ORDER BY position",
+            "SELECT e.id, e.position, e.category, e.severity, e.raw_component AS component, "
+            "e.text, e.commit_sha, e.match_method, e.components, e.kind, e.tickets, "
+            "c.change_key FROM changelog_entries e LEFT JOIN commits c "
+            "ON c.project = e.project AND c.sha = e.commit_sha "
+            "WHERE e.project = ? AND e.version = ? ORDER BY e.position",
             [project, version],
         )
     )
+    return [_decode_json(row, "components", "tickets") for row in rows]
+
+
+def releases_between(db: Database, start: str, end: str) -> list[dict[str, Any]]:
+    """Releases dated in [start, end), oldest first."""
+    return _dicts(
+        db.execute(
+            "SELECT * FROM releases WHERE date >= ? AND date < ? ORDER BY date, project",
+            [start, end],
+        )
+    )
+
+
+def release_commits(db: Database, project: str, version: str) -> list[dict[str, Any]]:
+    """Non-merge commits first released in a version, oldest first, with classification."""
+    rows = _dicts(
+        db.execute(
+            "SELECT sha, subject, author, author_date, change_key, components, kind, severity, "
+            "tickets FROM commits WHERE project = ? AND release = ? AND parents NOT LIKE '%,%' "
+            "AND duplicate_of IS NULL ORDER BY commit_date, sha",
+            [project, version],
+        )
+    )
+    return [_decode_json(row, "components", "tickets") for row in rows]
+
+
+def release_announcement_items(db: Database, project: str, version: str) -> list[dict[str, Any]]:
+    """The change items of the first announcement of a release, in order."""
+    return _dicts(
+        db.execute(
+            "SELECT i.position, i.text, i.commit_sha, c.change_key FROM announcement_items i "
+            "JOIN (SELECT message_id FROM messages WHERE project = ? AND version = ? "
+            "UNION ALL SELECT entry_id FROM feed_entries WHERE project = ? AND version = ? "
+            "LIMIT 1) a ON a.message_id = i.message_id "
+            "LEFT JOIN commits c ON c.project = ? AND c.sha = i.commit_sha ORDER BY i.position",
+            [project, version, project, version, project],
+        )
+    )
+
+
+def month_news(db: Database, start: str, end: str) -> list[dict[str, Any]]:
+    """Thread-starting messages and feed entries in [start, end) that announce no release."""
+    return _dicts(
+        db.execute(
+            "SELECT subject AS title, url, substr(date, 1, 10) AS date, list AS source "
+            "FROM messages WHERE date >= ? AND date < ? AND project IS NULL "
+            "AND in_reply_to IS NULL "
+            "UNION ALL SELECT title, link, substr(COALESCE(published, updated), 1, 10), feed "
+            "FROM feed_entries WHERE COALESCE(published, updated) >= ? "
+            "AND COALESCE(published, updated) < ? AND project IS NULL ORDER BY 3, 1",
+            [start, end, start, end],
+        )
+    )
+
+
+def _decode_json(row: dict[str, Any], *names: str) -> dict[str, Any]:
+    for name in names:
+        row[name] = json.loads(row[name]) if row.get(name) else None
+    return row
 
 
 def project_stats(db: Database) -> list[dict[str, Any]]:
@@ -538,6 +614,15 @@ def save_messages(db: Database, list_id: str, rows: Iterable[dict[str, Any]]) ->
             records,
         )
     return len(records)
+
+
+def set_message_url(db: Database, list_id: str, message_id: str, url: str | None) -> None:
+    """Point a stored message at a better archive URL (its own page)."""
+    _write(
+        db,
+        "UPDATE messages SET url = ? WHERE list = ? AND message_id = ?",
+        [url, list_id, message_id],
+    )
 
 
 def feed_digests(db: Database, feed: str) -> dict[str, str]:
@@ -674,3 +759,310 @@ def news_counts(db: Database) -> dict[str, int]:
         "(SELECT COUNT(*) FROM feed_entries WHERE project IS NOT NULL)"
     ).fetchone()
     return {"messages": row[0], "feed_entries": row[1], "announcements": row[2]}
+
+
+# -- translation memory ----------------------------------------------------------------------
+
+TRANSLATION_ORIGINS = ("human", "memory", "rules", "llm")
+TRANSLATION_STATES = ("machine", "needs_review", "approved")
+
+
+@migrations()
+def m003_translations(db: Database) -> None:
+    """Translation memory: normalised English source + language -> text, origin and state."""
+    db.executescript(
+        """
+        CREATE TABLE translations (
+            source_norm TEXT NOT NULL, lang TEXT NOT NULL, source TEXT NOT NULL,
+            text TEXT NOT NULL,
+            origin TEXT NOT NULL CHECK (origin IN ('human', 'memory', 'rules', 'llm')),
+            state TEXT NOT NULL CHECK (state IN ('machine', 'needs_review', 'approved')),
+            match_source TEXT, score REAL, updated_at TEXT NOT NULL,
+            PRIMARY KEY (source_norm, lang)
+        );
+        CREATE VIRTUAL TABLE translations_fts USING fts5(
+            source, text, content='translations', content_rowid='rowid', tokenize='trigram'
+        );
+        CREATE TRIGGER translations_ai AFTER INSERT ON translations BEGIN
+            INSERT INTO translations_fts (rowid, source, text)
+            VALUES (new.rowid, new.source, new.text);
+        END;
+        CREATE TRIGGER translations_ad AFTER DELETE ON translations BEGIN
+            INSERT INTO translations_fts (translations_fts, rowid, source, text)
+            VALUES ('delete', old.rowid, old.source, old.text);
+        END;
+        CREATE TRIGGER translations_au AFTER UPDATE ON translations BEGIN
+            INSERT INTO translations_fts (translations_fts, rowid, source, text)
+            VALUES ('delete', old.rowid, old.source, old.text);
+            INSERT INTO translations_fts (rowid, source, text)
+            VALUES (new.rowid, new.source, new.text);
+        END;
+        """
+    )
+
+
+_UPSERT_TRANSLATION = """
+INSERT INTO translations (source_norm, lang, source, text, origin, state, match_source, score,
+    updated_at)
+VALUES (:source_norm, :lang, :source, :text, :origin, :state, :match_source, :score, :updated_at)
+ON CONFLICT(source_norm, lang) DO UPDATE SET source=excluded.source, text=excluded.text,
+    origin=excluded.origin, state=excluded.state, match_source=excluded.match_source,
+    score=excluded.score, updated_at=excluded.updated_at
+WHERE (excluded.state = 'approved' OR translations.state != 'approved')
+    AND (translations.text IS NOT excluded.text OR translations.origin IS NOT excluded.origin
+        OR translations.state IS NOT excluded.state)
+"""
+
+
+def save_translations(db: Database, rows: Iterable[dict[str, Any]]) -> int:
+    """Upsert TM rows; approved rows are only replaced by approved ones. Returns rows changed."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    changed = 0
+    for batch in _batches(rows, BATCH):
+        records = [{"match_source": None, "score": None, "updated_at": now, **r} for r in batch]
+        with db.conn:
+            changed += db.conn.executemany(_UPSERT_TRANSLATION, records).rowcount
+    return changed
+
+
+def set_translation_state(db: Database, source_norm: str, lang: str, state: str) -> None:
+    """Change the review state of one TM row (e.g. an editor approved a machine text)."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    _write(
+        db,
+        "UPDATE translations SET state = ?, updated_at = ? "
+        "WHERE source_norm = ? AND lang = ? AND state != ?",
+        [state, now, source_norm, lang, state],
+    )
+
+
+def get_translations(db: Database, norms: Iterable[str], lang: str) -> dict[str, dict[str, Any]]:
+    """TM rows for these normalised sources, keyed by source_norm."""
+    keys = list(dict.fromkeys(norms))
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        cursor = db.execute(
+            f"SELECT * FROM translations WHERE lang = ? AND source_norm IN ({marks})",
+            [lang, *chunk],
+        )
+        found.update((row["source_norm"], row) for row in _dicts(cursor))
+    return found
+
+
+def reviewed_translations(db: Database, lang: str) -> list[dict[str, Any]]:
+    """TM rows a person wrote or approved: the candidates for fuzzy matching."""
+    return _dicts(
+        db.execute(
+            "SELECT * FROM translations WHERE lang = ? AND (origin = 'human' OR state = 'approved')"
+            " ORDER BY source_norm",
+            [lang],
+        )
+    )
+
+
+def iter_translations(db: Database, lang: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every TM row (of one language, if given) in key order."""
+    sql = "SELECT * FROM translations"
+    params: list[Any] = []
+    if lang:
+        sql += " WHERE lang = ?"
+        params.append(lang)
+    cursor = db.execute(sql + " ORDER BY lang, source_norm", params)
+    names = [d[0] for d in cursor.description]
+    for row in cursor:
+        yield dict(zip(names, row, strict=True))
+
+
+def translation_stats(db: Database) -> list[dict[str, Any]]:
+    """TM row counts per language, origin and state."""
+    return _dicts(
+        db.execute(
+            "SELECT lang, origin, state, COUNT(*) AS count FROM translations "
+            "GROUP BY lang, origin, state ORDER BY lang, origin, state"
+        )
+    )
+
+
+def search_translations(db: Database, text: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Full-text (trigram) search over TM sources and texts, English or Japanese."""
+    phrase = '"' + text.replace('"', '""') + '"'
+    return _dicts(
+        db.execute(
+            "SELECT t.* FROM translations_fts f JOIN translations t ON t.rowid = f.rowid "
+            "WHERE translations_fts MATCH ? ORDER BY rank LIMIT ?",
+            [phrase, limit],
+        )
+    )
+
+
+def month_lines(db: Database, month: str) -> list[str]:
+    """English lines of releases dated in a month (YYYY-MM): ChangeLog entries, then subjects."""
+    entries = db.execute(
+        "SELECT e.raw FROM changelog_entries e JOIN releases r "
+        "ON r.project = e.project AND r.version = e.version "
+        "WHERE substr(r.date, 1, 7) = ? ORDER BY r.date, e.project, e.position",
+        [month],
+    ).fetchall()
+    subjects = db.execute(
+        "SELECT c.subject FROM commits c JOIN releases r "
+        "ON r.project = c.project AND r.version = c.release "
+        "WHERE substr(r.date, 1, 7) = ? AND c.duplicate_of IS NULL "
+        "ORDER BY r.date, c.project, c.author_date",
+        [month],
+    ).fetchall()
+    return list(dict.fromkeys(row[0] for row in [*entries, *subjects] if row[0].strip()))
+
+
+# -- static site -----------------------------------------------------------------------------
+
+
+def site_projects(db: Database) -> list[dict[str, Any]]:
+    """Every project (id, name, web, commit_url) in the order they were configured."""
+    return _dicts(db.execute("SELECT id, name, web, commit_url FROM projects ORDER BY rowid"))
+
+
+def site_entries(db: Database) -> Iterator[dict[str, Any]]:
+    """ChangeLog entries of every release with their classification, newest release first."""
+    cursor = db.execute(
+        "SELECT e.project, e.version, r.date AS release_date, e.position, e.severity, e.raw, "
+        "e.text, e.commit_sha, e.components, e.kind, e.tickets FROM changelog_entries e "
+        "JOIN releases r "
+        "ON r.project = e.project AND r.version = e.version "
+        "ORDER BY r.date DESC, e.project, e.version, e.position"
+    )
+    names = [d[0] for d in cursor.description]
+    for row in cursor:
+        yield dict(zip(names, row, strict=True))
+
+
+def site_release_commits(db: Database) -> Iterator[dict[str, Any]]:
+    """Non-merge commits of releases that have no ChangeLog entries, newest release first.
+
+    `files` (the JSON path list) is only given for commits not yet classified.
+    """
+    cursor = db.execute(
+        "SELECT c.project, c.release AS version, r.date AS release_date, c.sha, c.subject, "
+        "c.author_date, c.severity, "
+        "c.components, c.kind, c.tickets, c.duplicate_of, "
+        "CASE WHEN c.components IS NULL THEN c.files END AS files "
+        "FROM commits c JOIN releases r ON r.project = c.project AND r.version = c.release "
+        "WHERE c.parents NOT LIKE '%,%' AND NOT EXISTS (SELECT 1 FROM changelog_entries e "
+        "WHERE e.project = c.project AND e.version = c.release) "
+        "ORDER BY r.date DESC, c.project, c.release, c.author_date DESC, c.sha"
+    )
+    names = [d[0] for d in cursor.description]
+    for row in cursor:
+        yield dict(zip(names, row, strict=True))
+
+
+# -- classification --------------------------------------------------------------------------
+
+
+def classify_projects(db: Database) -> dict[str, str]:
+    """Every stored project with its commit URL template (for ticket links to its repository)."""
+    return dict(db.execute("SELECT id, commit_url FROM projects ORDER BY rowid").fetchall())
+
+
+def commits_to_classify(
+    db: Database, project: str, *, after: str = "", limit: int = BATCH, only_new: bool = False
+) -> list[dict[str, Any]]:
+    """A page (by sha, after `after`) of commits with their text, paths and current class."""
+    where = "AND rule IS NULL" if only_new else ""
+    rows = _dicts(
+        db.execute(
+            "SELECT sha, subject, body, author_date, files, components, severity, kind, "
+            f"tickets, rule FROM commits WHERE project = ? AND sha > ? {where} "
+            "ORDER BY sha LIMIT ?",
+            [project, after, limit],
+        )
+    )
+    for row in rows:
+        row["paths"] = [f[2] for f in json.loads(row.pop("files") or "[]") if len(f) > 2]
+    return rows
+
+
+def save_commit_classes(db: Database, project: str, rows: Iterable[tuple[Any, ...]]) -> int:
+    """Store (sha, components, severity, kind, tickets, rule) rows; JSON lists as text."""
+    batch = [(c, s, k, t, r, project, sha) for sha, c, s, k, t, r in rows]
+    with db.conn:
+        db.conn.executemany(
+            "UPDATE commits SET components = ?, severity = ?, kind = ?, tickets = ?, rule = ? "
+            "WHERE project = ? AND sha = ?",
+            batch,
+        )
+    return len(batch)
+
+
+def entries_to_classify(
+    db: Database, project: str, *, only_new: bool = False
+) -> list[dict[str, Any]]:
+    """ChangeLog entries of a project with their release date and linked commit's paths."""
+    where = "AND e.rule IS NULL" if only_new else ""
+    rows = _dicts(
+        db.execute(
+            "SELECT e.id, e.raw, e.text, e.category, e.severity, e.components, e.kind, "
+            "e.tickets, e.rule, r.date, c.files FROM changelog_entries e "
+            "LEFT JOIN releases r ON r.project = e.project AND r.version = e.version "
+            "LEFT JOIN commits c ON c.project = e.project AND c.sha = e.commit_sha "
+            f"WHERE e.project = ? {where} ORDER BY e.id",
+            [project],
+        )
+    )
+    for row in rows:
+        row["paths"] = [f[2] for f in json.loads(row.pop("files") or "[]") if len(f) > 2]
+    return rows
+
+
+def save_entry_classes(db: Database, rows: Iterable[tuple[Any, ...]]) -> int:
+    """Store (id, components, severity, kind, tickets, rule) rows of ChangeLog entries.
+
+    The severity the ChangeLog parser found is kept; the classifier's only fills a gap.
+    """
+    batch = [(c, s, k, t, r, entry) for entry, c, s, k, t, r in rows]
+    with db.conn:
+        db.conn.executemany(
+            "UPDATE changelog_entries SET components = ?, severity = COALESCE(severity, ?), "
+            "kind = ?, tickets = ?, rule = ? WHERE id = ?",
+            batch,
+        )
+    return len(batch)
+
+
+def find_commits(db: Database, sha_prefix: str, project: str | None = None) -> list[dict]:
+    """Commits whose sha starts with a prefix (any project unless one is given)."""
+    sql = (
+        "SELECT project, sha, subject, body, author_date, files, components, severity, kind, "
+        "tickets, rule FROM commits WHERE sha >= ? AND sha < ?"
+    )
+    params: list[Any] = [sha_prefix.lower(), sha_prefix.lower() + "g"]
+    if project:
+        sql += " AND project = ?"
+        params.append(project)
+    rows = _dicts(db.execute(sql + " ORDER BY project, sha LIMIT 10", params))
+    for row in rows:
+        row["paths"] = [f[2] for f in json.loads(row.pop("files") or "[]") if len(f) > 2]
+    return rows
+
+
+def component_counts(db: Database, project: str | None = None) -> dict[str, dict[str, int]]:
+    """Per component: commits and ChangeLog entries tagged with it, and with it first."""
+    counts: dict[str, dict[str, int]] = {}
+    for table, key in (("commits", "commits"), ("changelog_entries", "entries")):
+        where = "AND t.project = ?" if project else ""
+        rows = db.execute(
+            f"SELECT j.value, SUM(j.key = 0), COUNT(*) FROM {table} t, json_each(t.components) j "
+            f"WHERE t.components IS NOT NULL {where} GROUP BY j.value",
+            [project] if project else [],
+        )
+        for name, first, total in rows:
+            entry = counts.setdefault(name, {})
+            entry[key] = total
+            entry[f"{key}_first"] = first
+        other = db.execute(
+            f"SELECT COUNT(*) FROM {table} t WHERE t.components = '[]' {where}",
+            [project] if project else [],
+        ).fetchone()[0]
+        counts.setdefault("other", {})[key] = other
+    return counts

@@ -40,3 +40,14 @@ def shadow_repos(tmp_path_factory: pytest.TempPathFactory):
         return built[name]
 
     return build
+
+
+@pytest.fixture
+def upstream(tmp_path: Path):
+    """A small real upstream repository with two commits."""
+    from tests.gitrepo import Upstream
+
+    repo = Upstream(tmp_path / "upstream")
+    repo.commit("Initial import", {"README": "demo\n"})
+    repo.commit("High: cib: Fix a leak", {"lib/cib/io.c": "a\nb\n"})
+    return repo

@@ -6,7 +6,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -47,14 +46,6 @@ def run_fetch(config_path: Path) -> tuple[ingest.FetchSummary, object]:
 def shas(db: object) -> list[str]:
     """All stored commit shas, sorted."""
     return sorted(row[0] for row in db.execute("SELECT sha FROM commits"))  # type: ignore[attr-defined]
-
-
-@pytest.fixture
-def upstream(tmp_path: Path) -> Upstream:
-    repo = Upstream(tmp_path / "upstream")
-    repo.commit("Initial import", {"README": "demo\n"})
-    repo.commit("High: cib: Fix a leak", {"lib/cib/io.c": "a\nb\n"})
-    return repo
 
 
 def test_fetch_stores_each_commit_once_and_refetch_adds_nothing(tmp_path, upstream):

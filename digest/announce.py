@@ -1,0 +1,173 @@
+"""Release announcements: which project and version a subject or feed title announces.
+
+Pure functions, no I/O. A project is recognised by its name, id, quoted nickname ("glue") and
+name without a trailing series ("Pacemaker 1.0" -> "Pacemaker", which then claims only 1.0.x);
+a version must also fit the project's release tag pattern, so "Pacemaker 1.0.12" goes to
+pacemaker-1.0 and "Pacemaker 1.1.6" to pacemaker. Change items are the bulleted lines of the body.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from digest.config import Project
+from digest.models import FeedEntry
+
+MAX_ITEMS = 300
+
+VERSION = r"(?P<version>\d+\.\d+(?:\.\d+){0,2}(?:[-~.]?(?:rc|beta|alpha|pre)\d*[a-z]?)?)"
+_LIST_TAG = re.compile(r"^\s*\[[^\]]{1,40}\]\s*")
+_REPLY = re.compile(r"^\s*(?:re|fwd?|aw|antw|sv|vs)\s*(?:\[\d+\])?\s*:", re.I)
+_ANNOUNCE_TAG = re.compile(r"\[\s*(?:announce(?:ment)?|ann)\s*\]", re.I)
+_KEYWORD = re.compile(
+    r"\b(?:released?|releases|available|announc\w*|is\s+out|final|now\s+ready)\b", re.I
+)
+_QUOTED = re.compile(r'["“”«»()]')
+_TRAILING_SERIES = re.compile(r"^(?P<base>.*?)\s+(?P<series>\d+\.\d+)$")
+_TAG_LINK = re.compile(r"/releases/tag/(?P<tag>[^/?#]+)")
+_BARE_VERSION = re.compile(r"(?<![\w.])v?" + VERSION + r"(?![\w.])")
+_BULLET = re.compile(r"^(?P<indent>[ \t]{0,8})(?:[-*+•·]|\d{1,3}[.)])[ \t]+(?P<text>\S.*)$")
+_SEVERITY = re.compile(r"^(?P<indent>[ \t]{0,8})(?P<text>(?:High|Medium|Low):[ \t]+\S.*)$")
+
+
+@dataclass(frozen=True)
+class ProjectNames:
+    """How a project is called in announcements, and which versions can be its own."""
+
+    id: str
+    aliases: tuple[str, ...]
+    series: str | None = None
+    tag_patterns: tuple[re.Pattern[str], ...] = ()
+
+    def accepts(self, version: str) -> bool:
+        """Whether a version can belong to this project (series and release tag patterns)."""
+        if self.series and not version.startswith(self.series + "."):
+            return False
+        tags = [_tag_for(p, version) for p in self.tag_patterns]
+        checks = [p.match(t) is not None for p, t in zip(self.tag_patterns, tags, strict=True) if t]
+        return any(checks) if checks else True
+
+
+def project_names(projects: Iterable[Project]) -> list[ProjectNames]:
+    """Names of each project: its name, id, quoted nickname and name without a series."""
+    result = []
+    for project in projects:
+        names = {project.name, project.id, project.id.replace("-", " ")}
+        series = None
+        for quoted in re.findall(r'\("?([^")]+)"?\)', project.name):
+            names.add(quoted)
+        bare = _QUOTED.sub(" ", re.sub(r'\("?[^")]+"?\)', "", project.name)).strip()
+        names.add(bare)
+        trailing = _TRAILING_SERIES.match(project.name)
+        if trailing:
+            series = trailing.group("series")
+            names.add(trailing.group("base"))
+        patterns = tuple(s.release_tags for s in project.sources if s.release_tags is not None)
+        aliases = tuple(sorted({" ".join(n.split()) for n in names if n.strip()}, key=len))
+        result.append(ProjectNames(project.id, aliases[::-1], series, patterns))
+    return result
+
+
+def _tag_for(pattern: re.Pattern[str], version: str) -> str | None:
+    """The tag a release_tags pattern would give a version, when its prefix is plain text."""
+    source = pattern.pattern
+    head = source.split("(?P<version>", 1)[0].lstrip("^")
+    literal = re.sub(r"\\(.)", r"\1", head)
+    if re.search(r"[\\\[\](){}*+?|^$]", literal) or re.search(r"(?<!\\)[.]", head):
+        return None
+    return literal + version
+
+
+def detect_release(
+    title: str, projects: list[ProjectNames], *, keyword_required: bool = True
+) -> tuple[str, str] | None:
+    """(project, version) announced by a subject or title, or None.
+
+    An announcement names a project right before a version, is not a reply, and either carries
+    an [ANNOUNCE] tag, says released/available/announce..., or is just "<name> <version>".
+    """
+    if _REPLY.match(_strip_tags(title, keep_announce=True)):
+        return None
+    text = _strip_tags(title)
+    tagged = bool(_ANNOUNCE_TAG.search(title))
+    if text.rstrip().endswith("?"):
+        return None
+    for names, version, whole in _mentions(text, projects):
+        if not keyword_required or tagged or whole or _KEYWORD.search(text):
+            return names.id, version
+    return None
+
+
+def _strip_tags(title: str, *, keep_announce: bool = False) -> str:
+    text = title
+    while True:
+        match = _LIST_TAG.match(text)
+        if not match or (keep_announce and _ANNOUNCE_TAG.match(match.group(0).strip())):
+            return text.strip() if not keep_announce else _ANNOUNCE_TAG.sub("", text).strip()
+        text = text[match.end() :]
+
+
+def _mentions(text: str, projects: list[ProjectNames]) -> Iterable[tuple[ProjectNames, str, bool]]:
+    """Projects named right before a version they accept; `whole` if that is all the text."""
+    found = []
+    for names in projects:
+        for alias in names.aliases:
+            words = r"[\s_-]+".join(re.escape(w) for w in alias.split())
+            pattern = re.compile(
+                r"(?<![\w.])" + words + r"[\s_:-]*(?:version\s+|v(?=\d))?" + VERSION + r"(?![\w.])",
+                re.I,
+            )
+            match = pattern.search(text)
+            if match and names.accepts(match.group("version")):
+                rest = (text[: match.start()] + text[match.end() :]).strip(" .!-:")
+                found.append((len(alias), names, match.group("version"), not rest))
+                break
+    found.sort(key=lambda f: (-(f[1].series is not None), -f[0]))
+    return [(names, version, whole) for _, names, version, whole in found]
+
+
+def detect_feed_release(
+    entry: FeedEntry, projects: list[ProjectNames], feed_projects: tuple[str, ...]
+) -> tuple[str, str] | None:
+    """(project, version) of a feed entry: by name and version, else by the feed's project."""
+    scoped = [p for p in projects if p.id in feed_projects] or projects
+    found = detect_release(entry.title, scoped, keyword_required=len(feed_projects) != 1)
+    if found or len(feed_projects) != 1:
+        return found
+    (names,) = [p for p in projects if p.id == feed_projects[0]]
+    tag = _TAG_LINK.search(entry.link or "")
+    for pattern in names.tag_patterns:
+        match = pattern.match(tag.group("tag")) if tag else None
+        if match:
+            return names.id, match.group("version")
+    bare = _BARE_VERSION.search(entry.title)
+    if bare and names.accepts(bare.group("version")):
+        return names.id, bare.group("version")
+    return None
+
+
+def change_items(body: str) -> list[str]:
+    """Bulleted (or High:/Medium:/Low:) change lines of an announcement, continuations joined."""
+    items: list[str] = []
+    indent = -1
+    for line in body.splitlines():
+        if line.rstrip() in ("--", "-- ") or line.startswith(("-----", "_____")):
+            break
+        if line.lstrip().startswith(">"):
+            indent = -1
+            continue
+        match = _BULLET.match(line) or _SEVERITY.match(line)
+        if match:
+            items.append(match.group("text").strip())
+            indent = len(match.group("indent").expandtabs())
+        elif indent >= 0 and line.strip() and _indent(line) > indent:
+            items[-1] = f"{items[-1]} {line.strip()}"
+        else:
+            indent = -1
+    return [item for item in items if len(item) > 2 and not item.startswith("http")][:MAX_ITEMS]
+
+
+def _indent(line: str) -> int:
+    return len(line.expandtabs()) - len(line.expandtabs().lstrip())

@@ -1,0 +1,375 @@
+"""Build the monthly Digest model from the store and render it as a Jekyll post.
+
+Selection policy (the `draft:` section of sources.yaml): for a release whose ChangeLog has
+severities, its High entries in ChangeLog order; a small release (<= small_release entries) is
+taken whole; else the items of its announcement; else its fix and feature commits since the
+previous release, noise (merges, version bumps, tests) dropped. A change is shown once.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from sqlite_utils import Database
+
+from digest import store
+from digest.config import Config
+from digest.errors import ConfigError
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_DRAFT = {
+    "out_dir": "var/drafts",
+    "title": "月刊あんどりゅーくん({issue_month}月号)",
+    "slug": "monthly-digest-{issue_month_name}",
+    "author": "digest",
+    "layout": "post",
+    "categories": ["読み物"],
+    "tags": ["あんどりゅーくん"],
+    "day": 2,
+    "include_rc": False,
+    "small_release": 25,
+    "severities": ["High"],
+    "commit_kinds": ["fix", "feature"],
+    "max_commits": 12,
+    "news_pattern": r"\[ANNOUNCE\]|\bannounce|\bmov(?:ed|ing)\b|\brepositor(?:y|ies)\b|new home",
+}
+_NOISE = re.compile(
+    r"^(?:merge\b|release\b|bump\b|version\b|update version|prepare (?:for )?release|"
+    r"revert\b|.*\btests?\b)",
+    re.I,
+)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|])")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change shown in a release section: the English line, its link and its Japanese."""
+
+    id: str
+    english: str
+    url: str | None
+    japanese: str = ""
+    state: str = "machine"
+    origin: str = "rules"
+    components: tuple[str, ...] = ()
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class ReleaseSection:
+    """A release of the month with the changes selected for the digest."""
+
+    number: str
+    project: str
+    project_name: str
+    version: str
+    date: str
+    announcement: str | None
+    changelog_url: str | None
+    changes: tuple[Change, ...]
+    selection: str
+
+
+@dataclass(frozen=True)
+class NewsItem:
+    """A mailing-list message or feed entry of the month worth a line in the digest."""
+
+    title: str
+    url: str | None
+    date: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Everything the post template needs, ready-made."""
+
+    month: str
+    front_matter: dict[str, Any]
+    releases: tuple[ReleaseSection, ...]
+    news: tuple[NewsItem, ...]
+    failures: tuple[str, ...] = ()
+    editor: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def changes(self) -> list[Change]:
+        """Every change of every release section, in order."""
+        return [change for section in self.releases for change in section.changes]
+
+
+Translate = Callable[[list[str]], list[Any]]
+
+
+def draft_settings(config: Config) -> dict[str, Any]:
+    """The `draft:` section merged over the defaults."""
+    raw = config.sections.get("draft") or {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{config.path.name}: draft: must be a mapping")
+    unknown = sorted(set(raw) - set(DEFAULT_DRAFT))
+    if unknown:
+        raise ConfigError(f"{config.path.name}: draft.{unknown[0]}: unknown setting")
+    return {**DEFAULT_DRAFT, **raw}
+
+
+def month_bounds(month: str) -> tuple[str, str]:
+    """First day of the month and first day of the next, as YYYY-MM-DD."""
+    match = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", month)
+    if not match:
+        raise ConfigError(f"month '{month}' is not YYYY-MM")
+    year, mon = int(match.group(1)), int(match.group(2))
+    nxt = date(year + mon // 12, mon % 12 + 1, 1)
+    return f"{year:04d}-{mon:02d}-01", nxt.isoformat()
+
+
+def build_digest(
+    config: Config,
+    db: Database,
+    month: str,
+    *,
+    translate: Translate,
+    failures: list[str] | None = None,
+) -> Digest:
+    """Collect the month's releases, their selected changes (translated) and the news."""
+    settings = draft_settings(config)
+    start, end = month_bounds(month)
+    sections, seen = [], set()
+    for number, release in enumerate(_releases(db, config, start, end, settings), 1):
+        project = config.project(release["project"])
+        changes, how = _select(db, release, settings, project.commit_link)
+        changes = [c for c in changes if c.key not in seen]
+        seen.update(c.key for c in changes)
+        sections.append(
+            ReleaseSection(
+                number=f"1-{number}",
+                project=project.id,
+                project_name=project.name,
+                version=release["version"],
+                date=release["date"][:10],
+                announcement=_web_link(release.get("announcement")),
+                changelog_url=_changelog_url(project.changelog_url, release),
+                changes=tuple(changes),
+                selection=how,
+            )
+        )
+    sections = _translated(sections, translate)
+    pattern = re.compile(settings["news_pattern"], re.I)
+    news = [NewsItem(**r) for r in store.month_news(db, start, end) if pattern.search(r["title"])]
+    return Digest(
+        month=month,
+        front_matter=_front_matter(settings, month),
+        releases=tuple(sections),
+        news=tuple(news),
+        failures=tuple(failures or ()),
+    )
+
+
+def _releases(
+    db: Database, config: Config, start: str, end: str, settings: dict[str, Any]
+) -> list[dict[str, Any]]:
+    order = {p.id: i for i, p in enumerate(config.projects)}
+    rows = store.releases_between(db, start, end)
+    rows = [r for r in rows if r["project"] in order and (settings["include_rc"] or not r["is_rc"])]
+    return sorted(rows, key=lambda r: (order[r["project"]], r["date"]))
+
+
+def _select(
+    db: Database, release: dict[str, Any], settings: dict[str, Any], link: Callable[[str], str]
+) -> tuple[list[Change], str]:
+    """The changes a release shows and how they were chosen."""
+    project, version = release["project"], release["version"]
+    entries = store.changelog_entries(db, project, version)
+    if entries:
+        chosen = entries
+        how = "changelog"
+        severe = [e for e in entries if e["severity"] in settings["severities"]]
+        if len(entries) > settings["small_release"] and severe:
+            chosen, how = severe, "changelog:" + "+".join(settings["severities"])
+        return [_entry_change(project, e, link) for e in chosen], how
+    items = store.release_announcement_items(db, project, version)
+    if items:
+        return [_item_change(project, version, i, link) for i in items], "announcement"
+    commits = store.release_commits(db, project, version)
+    kinds = set(settings["commit_kinds"])
+    picked = [
+        c
+        for c in commits
+        if not _NOISE.match(c["subject"]) and (c["kind"] is None or c["kind"] in kinds)
+    ]
+    return [_commit_change(project, c, link) for c in picked[: settings["max_commits"]]], "commits"
+
+
+def _entry_change(project: str, entry: dict[str, Any], link: Callable[[str], str]) -> Change:
+    text = entry["text"]
+    english = f"{entry['component']}: {text}" if entry["component"] else text
+    sha = entry["commit_sha"]
+    return Change(
+        id=entry["id"],
+        english=english,
+        url=link(sha) if sha else None,
+        components=tuple(entry.get("components") or ()),
+        key=entry.get("change_key") or _key(project, english),
+    )
+
+
+def _item_change(
+    project: str, version: str, item: dict[str, Any], link: Callable[[str], str]
+) -> Change:
+    sha = item["commit_sha"]
+    return Change(
+        id=store.entry_id(project, version, item["text"], item["position"]),
+        english=item["text"],
+        url=link(sha) if sha else None,
+        key=item.get("change_key") or _key(project, item["text"]),
+    )
+
+
+def _commit_change(project: str, commit: dict[str, Any], link: Callable[[str], str]) -> Change:
+    return Change(
+        id=commit["sha"][:12],
+        english=commit["subject"],
+        url=link(commit["sha"]),
+        components=tuple(commit.get("components") or ()),
+        key=commit["change_key"],
+    )
+
+
+def _key(project: str, english: str) -> str:
+    return f"{project}:{' '.join(english.lower().split())}"
+
+
+def _translated(sections: list[ReleaseSection], translate: Translate) -> list[ReleaseSection]:
+    lines = [c.english for s in sections for c in s.changes]
+    results = iter(translate(lines)) if lines else iter(())
+    done = []
+    for section in sections:
+        changes = []
+        for change in section.changes:
+            result = next(results)
+            changes.append(
+                Change(
+                    **{
+                        **change.__dict__,
+                        "japanese": result.text,
+                        "state": result.state,
+                        "origin": result.origin,
+                    }
+                )
+            )
+        done.append(ReleaseSection(**{**section.__dict__, "changes": tuple(changes)}))
+    return done
+
+
+def _web_link(url: str | None) -> str | None:
+    """Only http(s) URLs are linked from a post."""
+    return url if url and url.startswith(("https://", "http://")) else None
+
+
+def _changelog_url(template: str | None, release: dict[str, Any]) -> str | None:
+    path = release.get("changelog_path")
+    if not template or not path:
+        return None
+    return template.format(ref=release.get("tag") or release["commit_sha"], path=path)
+
+
+def _front_matter(settings: dict[str, Any], month: str) -> dict[str, Any]:
+    year, mon = (int(p) for p in month.split("-"))
+    issue = date(year + mon // 12, mon % 12 + 1, 1)
+    day = min(int(settings["day"]), calendar.monthrange(issue.year, issue.month)[1])
+    names = {
+        "issue_month": issue.month,
+        "issue_year": issue.year,
+        "issue_month_name": calendar.month_name[issue.month].lower(),
+        "month": month,
+    }
+    return {
+        "layout": settings["layout"],
+        "title": settings["title"].format(**names),
+        "date": f"{issue.year:04d}-{issue.month:02d}-{day:02d} 09:00:00+09:00",
+        "author": settings["author"],
+        "slug": settings["slug"].format(**names),
+        "categories": list(settings["categories"]),
+        "tags": list(settings["tags"]),
+        "digest_month": month,
+    }
+
+
+def escape_prose(text: str) -> str:
+    """Generated Japanese made inert: no raw HTML and no links, identifiers left readable."""
+    for char, entity in _PROSE_ENTITIES.items():
+        text = text.replace(char, entity)
+    return text
+
+
+_PROSE_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "&#91;", "]": "&#93;"}
+
+
+def escape_markdown(text: str) -> str:
+    """Untrusted text made inert in Markdown: specials backslash-escaped, no raw HTML."""
+    text = text.replace("&", "&amp;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def render_post(digest: Digest, editor: dict[str, str] | None = None) -> str:
+    """The Jekyll post for a digest; editor regions default to placeholders."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(
+        md=escape_markdown, prose=escape_prose, attr=_attr, yaml=_yaml_scalar, checksum=checksum
+    )
+    regions = {**default_editor_text(digest), **(editor or {})}
+    return env.get_template("post.md.j2").render(digest=digest, editor=regions)
+
+
+def default_editor_text(digest: Digest) -> dict[str, str]:
+    """Placeholders for the parts the editor writes (intro, news notes, Q&A, closing)."""
+    highlights = "\n".join(
+        f"  * {escape_markdown(s.project_name)} {escape_markdown(s.version)}のリリース"
+        for s in digest.releases
+    )
+    intro = "今月もリリース情報と知恵袋です。"
+    if highlights:
+        intro += f"\n\nリリース情報の大きな目玉は下記{len(digest.releases)}点です。\n\n{highlights}"
+    regions = {
+        "intro": intro + "\n\n知恵袋では（今月の話題をここに書いてください）。",
+        "news": "",
+        "qa": "**質問(1)**\n（ここに質問と回答を書いてください）",
+        "closing": "では、今月はこれにてどろん！",
+    }
+    for section in digest.releases:
+        regions[f"release-{section.project}-{section.version}"] = ""
+    return regions
+
+
+def checksum(text: str) -> str:
+    """Short fingerprint of generated text, to tell later whether the editor changed it."""
+    import hashlib
+
+    return hashlib.sha1(" ".join(text.split()).encode()).hexdigest()[:10]
+
+
+def _attr(text: str) -> str:
+    """A value for a hidden `key="..."` attribute in an HTML comment."""
+    return " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"').replace(">", "&gt;")
+
+
+def _yaml_scalar(value: Any) -> str:
+    import yaml
+
+    return (
+        yaml.safe_dump(value, allow_unicode=True, default_flow_style=True)
+        .strip()
+        .removesuffix("\n...")
+    )

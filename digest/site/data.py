@@ -1,0 +1,189 @@
+"""What the site shows from the store: releases, their changes, classification and Japanese.
+
+A release's changes are its ChangeLog entries, or, when it has none, its non-merge commits.
+Classification comes from the columns `digest classify` fills; a change not yet classified is
+classified here on the fly (not stored). The Japanese beside each English line is the
+translation memory's text for that line (same normalised key as `digest translate`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from digest import store
+from digest.classify import OTHER, classify
+from digest.links import repo_url_from_commit_url
+from digest.site.markup import safe_url
+from digest.taxonomy import load_taxonomy
+from digest.translate.lines import normalise
+
+
+@dataclass(frozen=True)
+class Link:
+    """A labelled http(s) link (ticket, changeset)."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of a release: English, its Japanese, classification and links."""
+
+    project: str
+    version: str
+    date: str
+    english: str
+    japanese: str | None
+    state: str | None
+    severity: str | None
+    kind: str | None
+    components: tuple[str, ...]
+    sha: str | None
+    commit_url: str | None
+    tickets: tuple[Link, ...] = ()
+    duplicate: bool = False
+
+    @property
+    def component(self) -> str:
+        """The main component ("other" when none)."""
+        return self.components[0] if self.components else OTHER
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    """A release with its changes (ChangeLog entries, or commits when it has no ChangeLog)."""
+
+    project: str
+    name: str
+    version: str
+    date: str
+    is_rc: bool
+    previous: str | None
+    announcement: str | None
+    source: str
+    changes: tuple[Change, ...]
+
+
+@dataclass
+class SiteData:
+    """Everything the release and component pages need, read once per build."""
+
+    projects: dict[str, dict[str, Any]]
+    releases: list[ReleaseInfo]
+    titles: dict[str, str] = field(default_factory=dict)
+
+    def component_order(self, names: Iterable[str]) -> list[str]:
+        """Component ids in taxonomy order; unknown ones after, alphabetically; other last."""
+        rank = {name: i for i, name in enumerate(self.titles)}
+        return sorted(set(names), key=lambda n: (n == OTHER, rank.get(n, len(rank)), n))
+
+
+def load_site_data(db: Database, *, lang: str = "ja") -> SiteData:
+    """Read projects, releases, changes and translations from the store."""
+    projects = {row["id"]: row for row in store.site_projects(db)}
+    rows = _change_rows(db)
+    japanese = japanese_lines(db, [english for _, english, _ in rows], lang)
+    changes: dict[tuple[str, str], list[Change]] = {}
+    for row, english, paths in rows:
+        project = projects.get(row["project"], {})
+        change = _change(row, english, paths, project, japanese.get(english))
+        changes.setdefault((row["project"], row["version"]), []).append(change)
+    releases = [_release(r, projects, changes) for r in store.query_releases(db)]
+    titles = {name: c.title for name, c in load_taxonomy().components.items()}
+    return SiteData(projects, releases, titles)
+
+
+def japanese_lines(
+    db: Database, lines: Iterable[str], lang: str = "ja"
+) -> dict[str, tuple[str, str]]:
+    """English line -> (translation, review state) from the translation memory."""
+    keys = {line: normalise(line) for line in dict.fromkeys(lines) if line.strip()}
+    found = store.get_translations(db, keys.values(), lang)
+    return {
+        line: (found[key]["text"], found[key]["state"]) for line, key in keys.items() if key in found
+    }
+
+
+def _change_rows(db: Database) -> list[tuple[dict[str, Any], str, list[str]]]:
+    rows: list[tuple[dict[str, Any], str, list[str]]] = []
+    for row in store.site_entries(db):
+        rows.append((row, row["raw"].strip() or row["text"], []))
+    for row in store.site_release_commits(db):
+        paths = [f[2] for f in json.loads(row["files"])] if row["files"] else []
+        rows.append((row, row["subject"], paths))
+    return rows
+
+
+def _change(
+    row: dict[str, Any],
+    english: str,
+    paths: list[str],
+    project: dict[str, Any],
+    japanese: tuple[str, str] | None,
+) -> Change:
+    sha = row.get("commit_sha") or row.get("sha")
+    commit_url = project.get("commit_url") or ""
+    components, severity, kind, tickets = _classification(row, english, paths, commit_url)
+    return Change(
+        project=row["project"],
+        version=row["version"],
+        date=row["release_date"],
+        english=english,
+        japanese=japanese[0] if japanese else None,
+        state=japanese[1] if japanese else None,
+        severity=row.get("severity") or severity,
+        kind=kind,
+        components=components,
+        sha=sha,
+        commit_url=safe_url(commit_url.replace("{sha}", sha)) if sha and commit_url else None,
+        tickets=tickets,
+        duplicate=bool(row.get("duplicate_of")),
+    )
+
+
+def _classification(
+    row: dict[str, Any], text: str, paths: list[str], commit_url: str
+) -> tuple[tuple[str, ...], str | None, str | None, tuple[Link, ...]]:
+    if row.get("components") is not None:
+        stored = json.loads(row["tickets"] or "[]")
+        tickets = tuple(_link(t.get("label"), t.get("url")) for t in stored if isinstance(t, dict))
+        components = tuple(str(c) for c in json.loads(row["components"]))
+        return components, None, row.get("kind"), tuple(t for t in tickets if t)
+    result = classify(
+        row["project"],
+        text,
+        paths,
+        date=row["release_date"],
+        repo_url=repo_url_from_commit_url(commit_url) or None,
+    )
+    tickets = tuple(_link(t.label, t.url) for t in result.tickets)
+    return result.components, result.severity, result.kind, tuple(t for t in tickets if t)
+
+
+def _link(label: Any, url: Any) -> Link | None:
+    safe = safe_url(str(url)) if url else None
+    return Link(str(label or url), safe) if safe else None
+
+
+def _release(
+    row: dict[str, Any],
+    projects: dict[str, dict[str, Any]],
+    changes: dict[tuple[str, str], list[Change]],
+) -> ReleaseInfo:
+    return ReleaseInfo(
+        project=row["project"],
+        name=projects.get(row["project"], {}).get("name") or row["project"],
+        version=row["version"],
+        date=row["date"],
+        is_rc=bool(row["is_rc"]),
+        previous=row["previous_version"],
+        announcement=safe_url(row["announcement"]),
+        source="changelog" if row["entries"] else "commits",
+        changes=tuple(changes.get((row["project"], row["version"]), [])),
+    )

@@ -1,0 +1,198 @@
+"""Read Jekyll posts: YAML front matter + Markdown body; broken ones are reported by file:line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from digest.errors import ParseError
+
+POST_SUFFIXES = (".md", ".markdown")
+_FENCE = re.compile(r"^---\s*$")
+_END = re.compile(r"^(?:---|\.\.\.)\s*$")
+_FILE_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post: its metadata from the front matter and its Markdown body."""
+
+    source: Path
+    stem: str
+    title: str
+    date: datetime
+    body: str
+    body_line: int
+    author: str | None = None
+    updated: datetime | None = None
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+    @property
+    def day(self) -> str:
+        """The publication day as written (YYYY-MM-DD)."""
+        return self.date.date().isoformat()
+
+    @property
+    def month(self) -> str:
+        """The publication month (YYYY-MM)."""
+        return self.day[:7]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with an input file, at a line."""
+
+    file: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+def post_files(posts_dir: Path) -> list[Path]:
+    """The post files of a directory (recursively, hidden files and folders left out)."""
+    found = [
+        p
+        for p in posts_dir.rglob("*")
+        if p.suffix in POST_SUFFIXES
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(posts_dir).parts)
+    ]
+    return sorted(found)
+
+
+def read_posts(posts_dir: Path) -> tuple[list[Post], list[Problem], int]:
+    """Every readable, published post (oldest first), the problems found, and how many were
+    left unpublished (`published: false`)."""
+    posts: list[Post] = []
+    problems: list[Problem] = []
+    unpublished = 0
+    for path in post_files(posts_dir):
+        try:
+            post = parse_post(path.read_text(encoding="utf-8"), path)
+        except ParseError as exc:
+            problems.append(Problem(path, getattr(exc, "line", 1), str(exc)))
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(path, 1, f"cannot read: {exc}"))
+            continue
+        if post is None:
+            unpublished += 1
+        else:
+            posts.append(post)
+    posts.sort(key=lambda p: (p.date, p.stem))
+    return posts, problems, unpublished
+
+
+class PostError(ParseError):
+    """A post that cannot be read, with the line that is wrong."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def parse_post(text: str, path: Path) -> Post | None:
+    """One post from its text (None when `published: false`); PostError names the line."""
+    lines = text.lstrip("\ufeff").split("\n")
+    if not lines or not _FENCE.match(lines[0]):
+        raise PostError(1, "no front matter (a post starts with a '---' line)")
+    end = next((i for i in range(1, len(lines)) if _END.match(lines[i])), None)
+    if end is None:
+        raise PostError(1, "front matter is not closed (no second '---' line)")
+    meta = _load_yaml("\n".join(lines[1:end]))
+    if meta.get("published") is False:
+        return None
+    stem, file_day = _split_name(path)
+    found = _field_line(lines, end)
+    post_date = _date(meta.get("date", file_day), found("date"))
+    updated = meta.get("last_modified_at", meta.get("updated"))
+    return Post(
+        source=path,
+        stem=stem,
+        title=_text(meta.get("title", stem), "title", found("title")),
+        date=post_date,
+        body="\n".join(lines[end + 1 :]),
+        body_line=end + 2,
+        author=_optional_text(meta.get("author"), "author", found("author")),
+        updated=_date(updated, found("updated")) if updated else None,
+        categories=_words(meta.get("categories"), "categories", found("categories")),
+        tags=_words(meta.get("tags"), "tags", found("tags")),
+    )
+
+
+def _load_yaml(text: str) -> dict[str, Any]:
+    try:
+        meta = yaml.safe_load(text) if text.strip() else {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark else 2
+        raise PostError(line, f"front matter: {exc.problem or exc.context}") from exc
+    except yaml.YAMLError as exc:
+        raise PostError(2, f"front matter: {exc}") from exc
+    if not isinstance(meta, dict):
+        raise PostError(2, "front matter is not a mapping of 'key: value' lines")
+    return meta
+
+
+def _split_name(path: Path) -> tuple[str, str | None]:
+    match = _FILE_DATE.match(path.stem)
+    return path.stem, (match.group(1) if match else None)
+
+
+def _field_line(lines: list[str], end: int) -> Any:
+    def find(key: str) -> int:
+        pattern = re.compile(rf"^{re.escape(key)}\s*:")
+        return next((i + 1 for i in range(1, end) if pattern.match(lines[i])), 1)
+
+    return find
+
+
+def _date(value: Any, line: int) -> datetime:
+    if value is None:
+        raise PostError(1, "no date (neither a 'date:' line nor a YYYY-MM-DD- file name)")
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(), tzinfo=UTC)
+    try:
+        parsed = datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        raise PostError(line, f"date: '{value}' is not a date (YYYY-MM-DD [HH:MM:SS])") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _text(value: Any, key: str, line: int) -> str:
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return str(value)
+    raise PostError(line, f"{key}: expected text, got {type(value).__name__}")
+
+
+def _optional_text(value: Any, key: str, line: int) -> str | None:
+    return None if value is None else _text(value, key, line)
+
+
+def _words(value: Any, key: str, line: int) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(value.split())
+    if isinstance(value, list):
+        return tuple(_text(item, key, line) for item in value)
+    raise PostError(line, f"{key}: expected a list or a word, got {type(value).__name__}")
+
+
+def iter_months(posts: list[Post]) -> Iterator[tuple[str, list[Post]]]:
+    """Posts grouped by month, newest month (and newest post) first."""
+    months: dict[str, list[Post]] = {}
+    for post in sorted(posts, key=lambda p: (p.date, p.stem), reverse=True):
+        months.setdefault(post.month, []).append(post)
+    yield from months.items()

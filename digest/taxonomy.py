@@ -1,0 +1,454 @@
+"""The component taxonomy (data/components.yaml) as frozen dataclasses, with fast lookups."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date as Date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from digest.errors import ConfigError
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+COMPONENTS_FILE = DATA_DIR / "components.yaml"
+ANY_PROJECT = "*"
+
+
+@dataclass(frozen=True)
+class Alias:
+    """One name of a component, possibly limited to a period and to some projects."""
+
+    name: str
+    component: str
+    since: str | None = None
+    until: str | None = None
+    projects: tuple[str, ...] = ()
+
+    def applies(self, project: str | None, date: str | None) -> bool:
+        """Whether this alias was in use for that project at that date."""
+        if self.projects and project is not None and project not in self.projects:
+            return False
+        day = (date or "")[:10]
+        if not day:
+            return True
+        return (self.since is None or day >= self.since) and (
+            self.until is None or day <= self.until
+        )
+
+
+@dataclass(frozen=True)
+class Component:
+    """A canonical component with its description and keyword rules."""
+
+    name: str
+    title: str
+    core: bool = False
+    parent: str | None = None
+    weight: float = 1.0
+    projects: tuple[str, ...] = ()
+    aliases: tuple[Alias, ...] = ()
+    keywords: tuple[re.Pattern[str], ...] = ()
+    keyword_regex: re.Pattern[str] | None = None
+
+
+@dataclass(frozen=True)
+class PrefixWord:
+    """A prefix word giving a severity and/or kind (and maybe an implied component)."""
+
+    word: str
+    severity: str | None = None
+    kind: str | None = None
+    component: str | None = None
+
+
+@dataclass(frozen=True)
+class KindRule:
+    """Kind of a change when no prefix word gives it: by subject regex or by all paths."""
+
+    kind: str
+    subject: re.Pattern[str] | None = None
+    paths: re.Pattern[str] | None = None
+
+
+@dataclass(frozen=True)
+class PathRule:
+    """A path pattern of a project mapped to a component with a weight."""
+
+    pattern: str
+    component: str
+    weight: float
+    specificity: int
+
+
+@dataclass
+class PathMatcher:
+    """The path rules of one project compiled into one regex; results cached per path."""
+
+    rules: tuple[PathRule, ...]
+    regex: re.Pattern[str] | None
+    _cache: dict[str, PathRule | None] = field(default_factory=dict)
+
+    def match(self, path: str) -> PathRule | None:
+        """The most specific rule matching a path, or None."""
+        try:
+            return self._cache[path]
+        except KeyError:
+            pass
+        found = self.regex.match(path) if self.regex else None
+        rule = self.rules[int(found.lastgroup[1:])] if found and found.lastgroup else None
+        if len(self._cache) < 200_000:
+            self._cache[path] = rule
+        return rule
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Thresholds of the path and keyword rules."""
+
+    min_share: float = 0.5
+    min_weight: float = 0.3
+    secondary: float = 0.5
+    max_components: int = 3
+    spread_components: int = 3
+    spread_to: str | None = None
+    keyword_secondary: float = 0.75
+
+
+@dataclass
+class Taxonomy:
+    """Everything components.yaml says, indexed for classification."""
+
+    source: Path
+    components: dict[str, Component]
+    prefixes: dict[str, PrefixWord]
+    kinds: tuple[KindRule, ...]
+    sections: tuple[tuple[re.Pattern[str], str], ...]
+    settings: Settings
+    exact: dict[str, tuple[Alias, ...]]
+    globs: tuple[tuple[re.Pattern[str], Alias], ...]
+    path_rules: dict[str, tuple[PathRule, ...]]
+    _matchers: dict[str, PathMatcher] = field(default_factory=dict)
+    _rank: dict[str, int] = field(default_factory=dict)
+    _names: dict[str, tuple[Alias, ...]] = field(default_factory=dict)
+
+    def order(self, component: str) -> int:
+        """Position of a component in the file (ties are broken by it)."""
+        if not self._rank:
+            self._rank.update((name, i) for i, name in enumerate(self.components))
+        return self._rank.get(component, len(self._rank))
+
+    def aliases(
+        self, name: str, project: str | None, date: str | None, *, exact: bool = False
+    ) -> tuple[Alias, ...]:
+        """Aliases in force for a name: exact names, else globs (unless `exact`)."""
+        key = normalise(name)
+        if exact:
+            return tuple(a for a in self.exact.get(key, ()) if a.applies(project, date))
+        candidates = self._names.get(key)
+        if candidates is None:
+            candidates = self.exact.get(key) or tuple(
+                a for rx, a in self.globs if rx.fullmatch(key)
+            )
+            if len(self._names) < 100_000:
+                self._names[key] = candidates
+        return tuple(a for a in candidates if a.applies(project, date))
+
+    def matcher(self, project: str) -> PathMatcher:
+        """The compiled path rules of a project (its own rules plus the "*" ones)."""
+        if project not in self._matchers:
+            rules = self.path_rules.get(project, ()) + self.path_rules.get(ANY_PROJECT, ())
+            self._matchers[project] = _compile_matcher(rules)
+        return self._matchers[project]
+
+    def root(self, component: str) -> str:
+        """The top of a component's parent chain (stonith-plugins -> stonith)."""
+        seen = {component}
+        while component in self.components and (parent := self.components[component].parent):
+            if parent in seen:
+                break
+            seen.add(parent)
+            component = parent
+        return component
+
+
+def normalise(name: str) -> str:
+    """Canonical form of an alias or prefix token: lower case, single spaces, no decoration."""
+    text = name.strip().strip("`'\" .").lower()
+    return re.sub(r"\s+", " ", text)
+
+
+@cache
+def load_taxonomy(path: Path | None = None) -> Taxonomy:
+    """Read and validate components.yaml (once per path)."""
+    file = Path(path) if path else COMPONENTS_FILE
+    raw = _read_yaml(file)
+    where = file.name
+    components = _components(_section(raw, "components", dict, where), where)
+    prefixes = _prefixes(_section(raw, "prefixes", dict, where), components, where)
+    exact, globs = _alias_index(components.values())
+    return Taxonomy(
+        source=file,
+        components=components,
+        prefixes=prefixes,
+        kinds=_kinds(raw.get("kinds") or [], where),
+        sections=_sections(raw.get("sections") or [], where),
+        settings=_settings(raw.get("settings") or {}, where),
+        exact=exact,
+        globs=globs,
+        path_rules=_path_rules(raw["components"], components, where),
+    )
+
+
+def _read_yaml(file: Path) -> dict[str, Any]:
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        raise ConfigError(f"{file}{line}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file}: must be a mapping")
+    return raw
+
+
+def _section(raw: dict[str, Any], key: str, kind: type, where: str) -> Any:
+    value = raw.get(key)
+    if not isinstance(value, kind) or not value:
+        raise ConfigError(f"{where}: {key}: missing or not a {kind.__name__}")
+    return value
+
+
+def _components(raw: dict[str, Any], where: str) -> dict[str, Component]:
+    components: dict[str, Component] = {}
+    for name, spec in raw.items():
+        at = f"{where}: components.{name}"
+        if not isinstance(spec, dict) or not isinstance(spec.get("title"), str):
+            raise ConfigError(f"{at}: needs a title")
+        projects = tuple(str(p) for p in spec.get("projects") or ())
+        aliases = tuple(
+            _alias(item, str(name), f"{at}.aliases[{i}]", projects)
+            for i, item in enumerate(spec.get("aliases") or [])
+        )
+        keywords = tuple(
+            _regex(item, f"{at}.keywords[{i}]") for i, item in enumerate(spec.get("keywords") or [])
+        )
+        components[str(name)] = Component(
+            name=str(name),
+            title=spec["title"],
+            core=bool(spec.get("core", False)),
+            parent=spec.get("parent"),
+            weight=_number(spec.get("weight", 1.0), f"{at}.weight"),
+            projects=projects,
+            aliases=(Alias(normalise(str(name)), str(name), projects=projects), *aliases),
+            keywords=keywords,
+            keyword_regex=_combined(keywords),
+        )
+    for component in components.values():
+        if component.parent and component.parent not in components:
+            raise ConfigError(f"{where}: components.{component.name}.parent: unknown component")
+    return components
+
+
+def _combined(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+    """One regex finding a hit of any of the patterns."""
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+
+
+def _number(value: Any, at: str) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    raise ConfigError(f"{at}: must be a number >= 0")
+
+
+def _alias(item: Any, component: str, at: str, projects: tuple[str, ...] = ()) -> Alias:
+    """One alias; without its own projects it has those of its component."""
+    if isinstance(item, str):
+        return Alias(normalise(item), component, projects=projects)
+    if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+        raise ConfigError(f"{at}: must be a name or a mapping with a name")
+    unknown = set(item) - {"name", "since", "until", "projects"}
+    if unknown:
+        raise ConfigError(f"{at}: unknown key '{sorted(unknown)[0]}'")
+    defaults = projects
+    projects = item.get("projects") or []
+    if not isinstance(projects, list):
+        raise ConfigError(f"{at}.projects: must be a list")
+    return Alias(
+        normalise(item["name"]),
+        component,
+        since=_day(item.get("since"), f"{at}.since"),
+        until=_day(item.get("until"), f"{at}.until"),
+        projects=tuple(str(p) for p in projects) or defaults,
+    )
+
+
+def _day(value: Any, at: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Date):
+        return value.isoformat()
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return value
+    raise ConfigError(f"{at}: '{value}' is not a date (YYYY-MM-DD)")
+
+
+def _regex(value: Any, at: str) -> re.Pattern[str]:
+    if not isinstance(value, str):
+        raise ConfigError(f"{at}: must be a regular expression string")
+    try:
+        return re.compile(value, re.IGNORECASE)
+    except re.error as exc:
+        raise ConfigError(f"{at}: invalid regular expression: {exc}") from exc
+
+
+def _prefixes(raw: dict[str, Any], components: dict[str, Component], where: str) -> dict:
+    words: dict[str, PrefixWord] = {}
+    for word, spec in raw.items():
+        at = f"{where}: prefixes.{word}"
+        if not isinstance(spec, dict) or not (spec.get("severity") or spec.get("kind")):
+            raise ConfigError(f"{at}: needs a severity or a kind")
+        if spec.get("component") and spec["component"] not in components:
+            raise ConfigError(f"{at}.component: unknown component '{spec['component']}'")
+        words[normalise(str(word))] = PrefixWord(
+            normalise(str(word)), spec.get("severity"), spec.get("kind"), spec.get("component")
+        )
+    return words
+
+
+def _kinds(raw: Any, where: str) -> tuple[KindRule, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError(f"{where}: kinds: must be a list")
+    rules = []
+    for i, item in enumerate(raw):
+        at = f"{where}: kinds[{i}]"
+        if not isinstance(item, dict) or not item.get("kind"):
+            raise ConfigError(f"{at}: needs a kind")
+        subject = _regex(item["subject"], f"{at}.subject") if "subject" in item else None
+        paths = _globs_regex(item["paths"], f"{at}.paths") if "paths" in item else None
+        if subject is None and paths is None:
+            raise ConfigError(f"{at}: needs a subject or paths")
+        rules.append(KindRule(str(item["kind"]), subject, paths))
+    return tuple(rules)
+
+
+def _sections(raw: Any, where: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    if not isinstance(raw, list):
+        raise ConfigError(f"{where}: sections: must be a list")
+    out = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or "match" not in item or "kind" not in item:
+            raise ConfigError(f"{where}: sections[{i}]: needs match and kind")
+        out.append((_regex(item["match"], f"{where}: sections[{i}].match"), str(item["kind"])))
+    return tuple(out)
+
+
+def _settings(raw: dict[str, Any], where: str) -> Settings:
+    paths = raw.get("paths") or {}
+    keywords = raw.get("keywords") or {}
+    try:
+        return Settings(
+            min_share=float(paths.get("min_share", 0.5)),
+            min_weight=float(paths.get("min_weight", 0.3)),
+            secondary=float(paths.get("secondary", 0.5)),
+            max_components=int(paths.get("max_components", 3)),
+            spread_components=int(paths.get("spread_components", 3)),
+            spread_to=paths.get("spread_to"),
+            keyword_secondary=float(keywords.get("secondary", 0.75)),
+        )
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ConfigError(f"{where}: settings: {exc}") from exc
+
+
+def _alias_index(
+    components: Iterable[Component],
+) -> tuple[dict[str, tuple[Alias, ...]], tuple[tuple[re.Pattern[str], Alias], ...]]:
+    exact: dict[str, list[Alias]] = {}
+    globs: list[tuple[re.Pattern[str], Alias]] = []
+    for component in components:
+        for alias in component.aliases:
+            if any(ch in alias.name for ch in "*?["):
+                globs.append((re.compile(fnmatch.translate(alias.name)), alias))
+            else:
+                exact.setdefault(alias.name, []).append(alias)
+    return {k: tuple(v) for k, v in exact.items()}, tuple(globs)
+
+
+def _path_rules(
+    raw: dict[str, Any], components: dict[str, Component], where: str
+) -> dict[str, tuple[PathRule, ...]]:
+    rules: dict[str, list[PathRule]] = {}
+    for name, spec in raw.items():
+        scale = components[str(name)].weight
+        for project, patterns in (spec.get("paths") or {}).items():
+            at = f"{where}: components.{name}.paths.{project}"
+            if not isinstance(patterns, list):
+                raise ConfigError(f"{at}: must be a list")
+            for i, item in enumerate(patterns):
+                pattern, weight = _weighted(item, f"{at}[{i}]")
+                rules.setdefault(str(project), []).append(
+                    PathRule(pattern, str(name), weight * scale, _specificity(pattern))
+                )
+    return {project: tuple(items) for project, items in rules.items()}
+
+
+def _weighted(item: Any, at: str) -> tuple[str, float]:
+    if isinstance(item, str) and item:
+        return item, 1.0
+    if isinstance(item, dict) and len(item) == 1:
+        ((pattern, weight),) = item.items()
+        if isinstance(weight, int | float) and weight >= 0:
+            return str(pattern), float(weight)
+    raise ConfigError(f"{at}: must be a pattern or {{pattern: weight}}")
+
+
+def _specificity(pattern: str) -> int:
+    """Longer literal patterns are more specific; patterns for anywhere ("**/x") come last."""
+    literal = len(pattern.replace("**", "").replace("*", "").replace("?", ""))
+    return literal - (1000 if pattern.startswith("**/") else 0)
+
+
+def glob_to_regex(pattern: str) -> str:
+    """Translate a path pattern: 'dir/' = prefix, '*' = within a segment, '**' = across."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    body = "".join(out)
+    return body + ".*" if pattern.endswith("/") else body + "$"
+
+
+def _globs_regex(patterns: Any, at: str) -> re.Pattern[str]:
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise ConfigError(f"{at}: must be a list of patterns")
+    return re.compile("|".join(f"(?:{glob_to_regex(p)})" for p in patterns))
+
+
+def _compile_matcher(rules: Sequence[PathRule]) -> PathMatcher:
+    ordered = sorted(rules, key=lambda r: -r.specificity)
+    if not ordered:
+        return PathMatcher((), None)
+    parts = [f"(?P<r{i}>{glob_to_regex(rule.pattern)})" for i, rule in enumerate(ordered)]
+    return PathMatcher(tuple(ordered), re.compile("|".join(parts)))

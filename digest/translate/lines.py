@@ -1,0 +1,82 @@
+"""Changelog line shape: typography clean-up, severity / component / ticket prefixes, TM keys."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_TYPOGRAPHY = str.maketrans(
+    {"—": "--", "–": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0": " ", "\u200b": ""}
+)
+_BULLET = re.compile(r"^\s*(?:[-+*•]\s+)+")
+_BRACKET_TAG = re.compile(r"^\[[\w.+-]+\]\s*")
+SEVERITIES = "high|medium|low|critical|major|minor|dev|fix|feature|feat|bugfix|security|enhancement"
+_SEVERITY = re.compile(rf"^({SEVERITIES})\s*:\s*", re.IGNORECASE)
+_COMPONENT = re.compile(r"^([A-Za-z][\w./+-]{0,30}(?: [a-z][\w./+-]{0,12})?):\s+(?=\S)")
+_SUBCOMPONENT = re.compile(r"^([A-Za-z][\w./+-]{0,30}) - (?=\S)")
+_TICKET = r"(?:[A-Za-z][\w.-]*?[#:-]?\d+|#?\d+|[A-Z]+ \d{3,})"
+_LEAD_TICKET = re.compile(
+    rf"^(?:(?:Bug|Fix|Issue)\s+({_TICKET}(?:,\s*{_TICKET})*)\s*(?:-|:)|([A-Z]+:\d+) -)\s+",
+    re.IGNORECASE,
+)
+_TAIL_TICKETS = re.compile(rf"\s*\(\s*({_TICKET}(?:\s*,\s*{_TICKET})*)\s*\)\s*$")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class LineParts:
+    """A changelog line split into its prefixes, its body and its ticket references."""
+
+    severity: str | None
+    components: tuple[str, ...]
+    body: str
+    tickets: tuple[str, ...]
+
+    @property
+    def component_key(self) -> str:
+        """Components joined as they appear in a normalised key ("pe: ", "stonith: x: ")."""
+        return "".join(f"{c.lower()}: " for c in self.components)
+
+
+def clean(text: str) -> str:
+    """Undo web typography (smart quotes, em dashes), drop bullets, collapse whitespace."""
+    text = _SPACE.sub(" ", text.translate(_TYPOGRAPHY)).strip()
+    return _BULLET.sub("", text).strip()
+
+
+def split_line(text: str) -> LineParts:
+    """Split severity, component prefixes and ticket references off a cleaned changelog line."""
+    rest = _BRACKET_TAG.sub("", clean(text))
+    severity = None
+    match = _SEVERITY.match(rest)
+    if match:
+        severity, rest = match.group(1), rest[match.end() :]
+    components: list[str] = []
+    tickets: list[str] = []
+    for _ in range(4):
+        match = _LEAD_TICKET.match(rest) or _COMPONENT.match(rest) or _SUBCOMPONENT.match(rest)
+        if not match or (match.re is not _LEAD_TICKET and not _is_component(match.group(1))):
+            break
+        if match.re is _LEAD_TICKET:
+            found = match.group(1) or match.group(2)
+            tickets.extend(t.strip() for t in found.split(","))
+        else:
+            components.append(match.group(1))
+        rest = rest[match.end() :]
+    tail = _TAIL_TICKETS.search(rest)
+    if tail and tail.start() > 0:
+        tickets.extend(t.strip() for t in tail.group(1).split(","))
+        rest = rest[: tail.start()]
+    body = rest.strip().rstrip(".").strip()
+    return LineParts(severity, tuple(components), body, tuple(tickets))
+
+
+def _is_component(word: str) -> bool:
+    return not re.fullmatch(r"(?i)bug|note|warning|error|see|e\.g|i\.e|todo", word)
+
+
+def normalise(text: str) -> str:
+    """TM key: severity dropped, tickets moved last, case folded, typography undone."""
+    parts = split_line(text)
+    tickets = f" ({', '.join(parts.tickets)})" if parts.tickets else ""
+    return f"{parts.component_key}{parts.body}{tickets}".casefold().strip()

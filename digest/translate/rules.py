@@ -1,0 +1,397 @@
+"""The offline rules engine: parse a changelog line and render it in the digest's Japanese."""
+
+from __future__ import annotations
+
+import re
+
+from digest.translate import ja
+from digest.translate.base import Draft
+from digest.translate.glossary import Glossary, Verb, load_glossary
+from digest.translate.lines import LineParts, split_line
+from digest.translate.parse import NP, VP, Clause, Mod, Parser, Unit
+from digest.translate.tokens import Token, english, missing_tokens
+
+CREATION_VERBS = {"add", "implement", "introduce", "provide", "create"}
+CLASSIFIERS = {
+    "command", "option", "parameter", "attribute", "plugin", "property", "variable", "field",
+    "directive", "keyword", "subcommand", "function", "flag", "task", "macro", "method",
+}  # fmt: skip
+_SPACES = re.compile(r" {2,}")
+
+
+class RulesEngine:
+    """Offline en -> ja translation for changelog one-liners; identifiers stay verbatim."""
+
+    name = "rules"
+
+    def __init__(self, glossary: Glossary | None = None) -> None:
+        self.g = glossary or load_glossary()
+
+    def translate(self, lines: list[str]) -> list[Draft]:
+        """Translate a batch of lines."""
+        return [Draft(self.translate_line(line), self.name) for line in lines]
+
+    def translate_line(self, line: str) -> str:
+        """Translate one line; falls back to a word gloss if a token would be lost."""
+        parts = split_line(line)
+        tokens = self.g.finder.tokenize(parts.body)
+        protected = self.g.finder.find(line)
+        text = self._render(parts, tokens)
+        if missing_tokens(protected, text):
+            text = self._frame(parts, self._gloss(tokens) + "。")
+        if missing_tokens(protected, text):
+            text = f"{text} ({line.strip()})"
+        return text
+
+    def _render(self, parts: LineParts, tokens: list[Token]) -> str:
+        if not tokens:
+            return self._frame(parts, "")
+        sentence, used = self._best_parse(tokens)
+        rest = tokens[used:]
+        if rest:
+            sentence = f"{sentence}（{english(rest)}）"
+        return self._frame(parts, sentence + "。")
+
+    def _frame(self, parts: LineParts, sentence: str) -> str:
+        lead = self.lead_in(parts.components)
+        tickets = f"({', '.join(parts.tickets)})" if parts.tickets else ""
+        return _SPACES.sub(" ", f"{lead}{sentence}{tickets}").strip()
+
+    def lead_in(self, components: tuple[str, ...]) -> str:
+        """Component prefixes as a Japanese lead-in: 'PE: ' -> 'PEで、'."""
+        if not components:
+            return ""
+        labels = [self.g.components.get(c.lower(), c) for c in components]
+        if len(labels) > 1 and labels[0].lower() in {"リソースエージェント"}:
+            labels = [labels[-1] + "リソースエージェント"]
+        return ja.join(["の".join(_dedupe(labels)), "で、"])
+
+    # -- top level -----------------------------------------------------------------------
+
+    def _best_parse(self, tokens: list[Token]) -> tuple[str, int]:
+        candidates: list[tuple[int, int, str]] = []
+        p = Parser(tokens, self.g)
+        vp = p.vp()
+        if vp is not None:
+            candidates.append((p.i, 3, self.imperative(vp)))
+        p = Parser(tokens, self.g)
+        clause = p.clause(subject=True)
+        if clause is not None and (clause.subj or clause.pronoun) and clause.finite:
+            candidates.append((p.i, 2, self.pattern("declarative", clause=self.clause(clause))))
+        p = Parser(tokens, self.g)
+        phrase = p.np()
+        if phrase is not None:
+            candidates.append((p.i, 1, self.noun_line(phrase)))
+        if not candidates:
+            return self._gloss(tokens), len(tokens)
+        used, _, text = max(candidates)
+        return text, used
+
+    def pattern(self, name: str, **values: str) -> str:
+        """Fill one of the lexicon's sentence patterns."""
+        return self.g.patterns[name].format(**values)
+
+    def imperative(self, vp: VP) -> str:
+        """Choose the Japanese ending from the top-level verb and its shape."""
+        lemma = vp.verb.lemma
+        if vp.neg:
+            return self.pattern("negative", neg=self.vp(vp, "neg"))
+        if "correctly" in vp.advs or "properly" in vp.advs:
+            vp.advs = [a for a in vp.advs if a not in {"correctly", "properly"}]
+            return self.pattern("correctly", dict=self.vp(vp, "dict", last="正しく"))
+        special = self._special(lemma, vp)
+        if special is not None:
+            return special
+        if vp.verb.done and not vp.coord:
+            return self.pattern("done", polite=self.vp(vp, "polite"))
+        return self.pattern("behave", dict=self.vp(vp, "dict"))
+
+    def _special(self, lemma: str, vp: VP) -> str | None:
+        if lemma in {"ensure", "make sure"} and vp.comp is not None:
+            return self.pattern("ensure", clause=self._prefix(vp) + self.clause(vp.comp))
+        if lemma == "prevent" and vp.obj is not None:
+            if vp.obj_inf is not None:
+                clause = self.np(vp.obj) + "が" + self.vp(vp.obj_inf, "neg")
+                return self.pattern("prevent_from", clause_neg=self._prefix(vp) + clause)
+            return self.pattern("prevent", x=self._prefix(vp) + self.np(vp.obj))
+        if lemma == "avoid":
+            if vp.inf is not None:
+                return self.pattern("avoid_ing", neg=self._prefix(vp) + self.vp(vp.inf, "neg"))
+            if vp.obj is not None:
+                return self.pattern("avoid", x=self._prefix(vp) + self.np(vp.obj))
+        if lemma in {"allow", "let"} and vp.obj is not None:
+            if vp.obj_inf is not None:
+                return self.pattern("allow", pot=self._prefix(vp) + self._subject_vp(vp))
+            return self.pattern("allow_obj", x=self._prefix(vp) + self.np(vp.obj))
+        return None
+
+    def _subject_vp(self, vp: VP) -> str:
+        inner = vp.obj_inf
+        assert inner is not None and vp.obj is not None
+        form = "passive_pot" if inner.passive else "pot"
+        return self.np(vp.obj) + "が" + self.vp(inner, form)
+
+    def _prefix(self, vp: VP) -> str:
+        return "".join(self.adjunct(m, vp.verb) for m in vp.mods)
+
+    def noun_line(self, phrase: NP) -> str:
+        """A line that is only a noun phrase ("Regression test updates")."""
+        head = phrase.units[-1].words[-1]
+        found = self.g.verb(head.text.lower()) if head.kind == "word" else None
+        if (
+            len(phrase.units) == 1
+            and found
+            and found[1] in {"base", "s"}
+            and len(phrase.units[0].words) > 1
+        ):
+            unit = phrase.units[0]
+            rest = Unit(unit.words[:-1], unit.mods)
+            verb = ja.conjugate(found[0].ja, "polite", ichidan=found[0].ichidan)
+            return f"{self.unit(rest)}を{verb}"
+        return self.np(phrase)
+
+    # -- noun phrases --------------------------------------------------------------------
+
+    def np(self, phrase: NP | None) -> str:
+        """Render coordinated noun phrase units."""
+        if phrase is None:
+            return ""
+        out = [self.unit(phrase.units[0])]
+        for conj, unit in zip(phrase.conjs, phrase.units[1:], strict=True):
+            out.append({"and": "と", "or": "または", ",": "、"}.get(conj, "と"))
+            out.append(self.unit(unit))
+        return ja.join(out)
+
+    def unit(self, unit: Unit) -> str:
+        """Postmodifiers (reversed, Japanese order) + premodifiers + head."""
+        mods = [self.postmod(m) for m in reversed(unit.mods) if m.kind != "paren"]
+        parens = [english(m.toks) for m in unit.mods if m.kind == "paren"]
+        return ja.join([*mods, self.words(unit.words), *parens, unit.suffix])
+
+    def words(self, words: list[Token]) -> str:
+        """Premodifiers + head: glossary terms, adjectives, participles, identifiers."""
+        head = words[-1].text.lower() if words[-1].kind == "word" else ""
+        verbatim = bool(self.g.noun([head]) and _lemma_in(head, CLASSIFIERS))
+        pieces: list[str] = []
+        i = 0
+        while i < len(words):
+            piece, used = self._word(words, i, verbatim and i < len(words) - 1)
+            pieces.append(piece)
+            i += used
+        return ja.join(pieces)
+
+    def _word(self, words: list[Token], i: int, verbatim: bool) -> tuple[str, int]:
+        t = words[i]
+        if t.kind == "id":
+            return t.text, 1
+        if t.kind == "punct":
+            return f" {t.text} ", 1
+        low = t.text.lower()
+        if verbatim and low not in self.g.adjectives:
+            return t.text, 1
+        run = 0
+        while i + run < len(words) and words[i + run].kind == "word":
+            run += 1
+        for n in range(min(run, self.g.max_term_words), 0, -1):
+            found = self.g.noun([w.text.lower() for w in words[i : i + n]])
+            if found is not None and (n > 1 or low not in self.g.adjectives or i == len(words) - 1):
+                return found, n
+        if low in self.g.adjectives:
+            alone = len(words) == 1
+            return (t.text if alone else self.g.adjectives[low]), 1
+        if "/" in low:
+            return "/".join(self.g.noun([w]) or w for w in t.text.split("/")), 1
+        return self._participle(t, head=i == len(words) - 1), 1
+
+    def _participle(self, t: Token, head: bool = False) -> str:
+        found = self.g.verb(t.text.lower())
+        if found is None or found[1] not in {"ed", "ing"}:
+            return t.text
+        verb, form = found
+        if form == "ing" and head:
+            return verb.ja[:-2] if verb.ja.endswith("する") else verb.ja + "こと"
+        if form == "ing":
+            return ja.conjugate(verb.ja, "dict", ichidan=verb.ichidan)
+        return verb_form(verb, "past", passive=True)
+
+    def postmod(self, mod: Mod) -> str:
+        """A postmodifier rendered as a Japanese premodifier."""
+        if mod.kind == "pp":
+            return self._pp(mod, "np")
+        if mod.kind == "rel" and mod.clause is not None:
+            return self.clause(mod.clause, relative=True)
+        if mod.kind == "part" and mod.vp is not None:
+            return self.vp(mod.vp, "past")
+        return english(mod.toks)
+
+    def _pp(self, mod: Mod, where: str, particle: str | None = None) -> str:
+        spec = self.g.prepositions.get(mod.prep, {"np": "{x}の", "vp": "{x}で"})
+        if mod.np is not None and mod.vp is not None:
+            x = f"{self.np(mod.np)}が{self.vp(mod.vp, 'dict')}の"
+            return x + (particle or "を")
+        if mod.vp is not None:
+            x = self.vp(mod.vp, "dict")
+            if particle:
+                return f"{x}ことに" if particle == "に" else f"{x}こと{particle}"
+            template = spec.get("ing") or spec[where]
+            return template.format(x=x if "ing" in spec else x + "こと")
+        x = self.np(mod.np)
+        if particle:
+            return x + particle
+        return spec[where].format(x=x)
+
+    # -- verb phrases --------------------------------------------------------------------
+
+    def vp(self, vp: VP, form: str, last: str = "", subject: str = "") -> str:
+        """Adjuncts, subject, object, adverbs and the verb; coordinated verbs joined by 、."""
+        chain = [vp, *vp.coord]
+        out = [
+            self._single(v, "renyou", subject=subject if i == 0 else "") + "、"
+            for i, v in enumerate(chain[:-1])
+        ]
+        out.append(self._single(chain[-1], form, last, subject if len(chain) == 1 else ""))
+        return ja.join(out)
+
+    def _single(self, vp: VP, form: str, last: str = "", subject: str = "") -> str:
+        attach = vp.verb.lemma in CREATION_VERBS and vp.obj is not None
+        pieces = [
+            self.adjunct(m, vp.verb) + "、"
+            for m in vp.mods
+            if m.kind == "sub" or (m.kind == "purpose" and not attach)
+        ]
+        own = [m for m in vp.mods if m.kind == "pp" and m.prep in vp.verb.prep]
+        pieces += [
+            self.adjunct(m, vp.verb)
+            for m in vp.mods
+            if m.kind not in {"sub", "purpose"} and m not in own
+        ]
+        pieces.append(subject)
+        purposes = [m for m in vp.mods if m.kind == "purpose"] if attach else []
+        pieces += [self.vp(m.vp, "dict") + "ための" for m in purposes if m.vp is not None]
+        pieces.append(self._object(vp))
+        pieces += [self.adjunct(m, vp.verb) for m in own]
+        pieces += [self.g.adverbs[a] for a in vp.advs if a not in {"only", "not", "once"}]
+        pieces.append("一度だけ" if "once" in vp.advs else "")
+        pieces.append(last)
+        neg = vp.neg or "not" in vp.advs
+        pieces.append(self._verb(vp, _negate(form) if neg else form))
+        return ja.join(pieces)
+
+    def _object(self, vp: VP) -> str:
+        if vp.comp is not None:
+            wh = {"which": "どの", "what": "何が", "how": "どのように"}.get(vp.wh, "")
+            if vp.wh:
+                end = "かどうかを" if vp.wh == "whether" else "かを"
+                return wh + self.clause(vp.comp) + end
+            return self.clause(vp.comp) + "ことを"
+        if vp.obj is None:
+            return ""
+        only = "のみ" if "only" in vp.advs and "once" not in vp.advs else ""
+        if vp.obj_inf is not None:
+            return f"{self.np(vp.obj)}{only}が{self.vp(vp.obj_inf, 'dict')}ように"
+        return f"{self.np(vp.obj)}{only}{vp.verb.obj}"
+
+    def _verb(self, vp: VP, form: str) -> str:
+        if vp.inf is not None:
+            inner = self.vp(vp.inf, "vol")
+            return inner + "と" + ja.conjugate("する", form)
+        if vp.verb.lemma == "be":
+            return ""
+        return verb_form(vp.verb, form, passive=vp.passive)
+
+    def adjunct(self, mod: Mod, verb: Verb) -> str:
+        """An adjunct of a verb phrase, before the object in Japanese order."""
+        if mod.kind == "pp":
+            particle = verb.prep.get(mod.prep)
+            return self._pp(mod, "vp", particle)
+        if mod.kind == "purpose" and mod.vp is not None:
+            ending = "ように" if mod.vp.neg else "ために"
+            return self.vp(mod.vp, "dict") + ending
+        if mod.kind == "sub":
+            return self._subordinate(mod)
+        if mod.kind == "contrast":
+            return self.np(mod.np) + "ではなく"
+        return english(mod.toks)
+
+    def _subordinate(self, mod: Mod) -> str:
+        spec = self.g.subordinators.get(mod.prep, {"clause": "{x}場合", "ing": "{x}際に"})
+        if mod.clause is not None:
+            return spec["clause"].format(x=self.clause(mod.clause))
+        if mod.vp is not None:
+            form = "passive_dict" if mod.vp.passive else "dict"
+            return spec["ing"].format(x=self.vp(mod.vp, form))
+        prep = self.g.prepositions.get(mod.prep)
+        if prep is not None:
+            return prep["vp"].format(x=self.np(mod.np))
+        return spec["clause"].format(x=self.np(mod.np))
+
+    # -- clauses -------------------------------------------------------------------------
+
+    def clause(self, clause: Clause, relative: bool = False) -> str:
+        """Subject が + predicate; relative clauses drop the subject marker."""
+        subj = self.np(clause.subj) + "が" if clause.subj is not None and not relative else ""
+        form = "past" if clause.past and relative else "dict"
+        if clause.vp is not None:
+            if clause.neg:
+                form = "past_neg" if form == "past" else "neg"
+            vp = clause.vp
+            if vp.verb.lemma in {"cause", "make", "force"} and vp.obj_inf and vp.obj and subj:
+                inner = self.vp(vp.obj_inf, form, subject=self.np(vp.obj) + "が")
+                return f"{subj[:-1]}により、{inner}"
+            return self.vp(vp, form, subject=subj)
+        mods = "".join(self.adjunct(m, Verb("be", "である")) for m in clause.mods)
+        mods += "".join(self.g.adverbs.get(a, "") for a in clause.advs)
+        if clause.pred_adj:
+            pred = clause.pred_adj
+            if clause.neg:
+                pred = ja.predicate_of(pred, negative=True)
+            elif form == "past":
+                pred = ja.past_of(pred)
+            elif not relative:
+                pred = ja.predicate_of(pred)
+            return ja.join([subj, mods, pred])
+        copula = "ではない" if clause.neg else ("だった" if form == "past" else "である")
+        return ja.join([subj, mods, self.np(clause.pred), copula])
+
+    # -- fallback ------------------------------------------------------------------------
+
+    def _gloss(self, tokens: list[Token]) -> str:
+        """Word-by-word glossary rendering in English order (never drops a token)."""
+        pieces = []
+        for t in tokens:
+            if t.kind == "word":
+                low = t.text.lower()
+                pieces.append(self.g.noun([low]) or self.g.adjectives.get(low) or t.text)
+            else:
+                pieces.append(t.text)
+        return english([Token(p, "word") for p in pieces])
+
+
+def verb_form(verb: Verb, form: str, *, passive: bool = False) -> str:
+    """Conjugate a lexicon verb, optionally in the passive voice."""
+    if form.startswith("passive_"):
+        passive, form = True, form.removeprefix("passive_")
+    if not passive:
+        return ja.conjugate(verb.ja, form, ichidan=verb.ichidan)
+    base = ja.conjugate(verb.ja, "passive", ichidan=verb.ichidan)
+    if form in {"dict", "passive"}:
+        return base
+    if form == "pot":
+        return ja.conjugate(verb.ja, "pot", ichidan=verb.ichidan)
+    return ja.conjugate(base, form, ichidan=True)
+
+
+def _negate(form: str) -> str:
+    return {"dict": "neg", "past": "past_neg", "polite": "neg", "vol": "neg"}.get(form, form)
+
+
+def _lemma_in(word: str, table: set[str]) -> bool:
+    return word in table or word.rstrip("s") in table
+
+
+def _dedupe(labels: list[str]) -> list[str]:
+    out: list[str] = []
+    for label in labels:
+        if label not in out:
+            out.append(label)
+    return out

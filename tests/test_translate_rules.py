@@ -1,0 +1,207 @@
+"""The rules engine: protected tokens survive, the register of the reference digest."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digest.translate import ja
+from digest.translate.glossary import load_glossary
+from digest.translate.lines import split_line
+from digest.translate.rules import RulesEngine
+from digest.translate.tokens import missing_tokens
+
+GLOSSARY = load_glossary()
+ENGINE = RulesEngine(GLOSSARY)
+
+
+def changelog_1012(repo) -> list[str]:
+    """The 40 High/Medium lines of Pacemaker 1.0.12 from the ChangeLog at its tag."""
+    text = subprocess.run(
+        ["git", "-C", str(repo), "show", "Pacemaker-1.0.12:ChangeLog"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    section = text.split("1.0.12-1\n", 1)[1].split("\n* ", 1)[0]
+    return [line for line in section.splitlines() if re.match(r"(High|Medium):", line)]
+
+
+def test_all_40_pacemaker_1_0_12_lines_keep_every_protected_token(shadow_repos):
+    lines = changelog_1012(shadow_repos("pacemaker-1.0"))
+    assert len(lines) == 40
+    for line in lines:
+        out = ENGINE.translate_line(line)
+        assert not missing_tokens(GLOSSARY.finder.find(line), out), (line, out)
+        assert re.search(r"[\u3040-\u30ff]", out), out
+
+
+@pytest.mark.parametrize(
+    ("line", "tokens"),
+    [
+        ("cib: Call gnutls_bye() and shutdown() when x", ["cib", "gnutls_bye()", "shutdown()"]),
+        ("Shell: implement -w,--wait option", ["-w,--wait"]),
+        ("Bug lf#2587 - fix bnc#727295", ["lf#2587", "bnc#727295"]),
+        ("use CibObjectSet.semantic_check() on /etc/ha.d", ["CibObjectSet.semantic_check()"]),
+        (
+            "Treat GNUTLS_E_UNEXPECTED_PACKET_LENGTH as normal",
+            ["GNUTLS_E_UNEXPECTED_PACKET_LENGTH"],
+        ),
+        ('Indicate failures even if on-fail="ignore"', ['on-fail="ignore"']),
+        ("Use pre-glib2-2.28 version of g_str_hash", ["pre-glib2-2.28", "g_str_hash"]),
+        ("run crm_mon and attrd, not master/slave", ["crm_mon", "attrd"]),
+    ],
+)
+def test_protected_token_detection(line, tokens):
+    found = GLOSSARY.finder.find(line)
+    assert all(token in found for token in tokens), found
+    assert "master/slave" not in found
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "Medium: Shell: repair template list command",
+            "crm shellで、template listコマンドを修正しました。",
+        ),
+        (
+            "High: PE: Only allocate master/slave resources once",
+            "PEで、Master/Slaveリソースを一度だけ配置するようにしました。",
+        ),
+        (
+            "crmd: Do not wait for actions that were pending on dead nodes",
+            "crmdで、停止したノードでペンディング状態だったactionを待たないようにしました。",
+        ),
+        (
+            "hb_report: improve destination directory handling (bnc#727295)",
+            "hb_reportで、出力先ディレクトリ処理を改善しました。(bnc#727295)",
+        ),
+        (
+            "add --cluster (and company) options to define clusters",
+            "クラスタを定義するための--cluster (and company)オプションを追加しました。",
+        ),
+    ],
+)
+def test_register_of_the_reference_digest(line, expected):
+    assert ENGINE.translate_line(line) == expected
+
+
+def test_endings_follow_the_verb_pattern():
+    assert ENGINE.translate_line("PE: Correctly determine the state").endswith("よう修正しました。")
+    assert ENGINE.translate_line("Support timeouts with units").endswith("に対応しました。")
+    assert ENGINE.translate_line("avoid pushing timeouts").endswith("ないようにしました。")
+    assert "できるようになりました" in ENGINE.translate_line("Allow resources to migrate")
+    assert ENGINE.translate_line("Call foo() when idle").endswith("ようにしました。")
+
+
+def test_technical_terms_stay_english_everyday_nouns_katakana():
+    out = ENGINE.translate_line("PE: Demote from Master does not clear resource operations")
+    assert "Master" in out and "demote" in out and "operation" in out
+    assert "リソース" in out
+
+
+def test_split_line_prefixes():
+    parts = split_line("Medium: ais: Bug lf#2587 - Prevent memory leak in error path")
+    assert (parts.severity, parts.components, parts.tickets) == ("Medium", ("ais",), ("lf#2587",))
+    assert parts.body == "Prevent memory leak in error path"
+    assert split_line("stonith: external/ipmi: add x").components == ("stonith", "external/ipmi")
+
+
+@pytest.mark.parametrize(
+    ("verb", "form", "ichidan", "expected"),
+    [
+        ("修正する", "neg", False, "修正しない"),
+        ("待つ", "neg", False, "待たない"),
+        ("待つ", "pot", False, "待てる"),
+        ("呼び出す", "polite", False, "呼び出しました"),
+        ("試みる", "vol", True, "試みよう"),
+        ("使う", "past", False, "使った"),
+    ],
+)
+def test_conjugation(verb, form, ichidan, expected):
+    assert ja.conjugate(verb, form, ichidan=ichidan) == expected
+
+
+IDENT = st.one_of(
+    st.from_regex(r"[a-z]{2,8}_[a-z]{2,8}\(\)", fullmatch=True),
+    st.from_regex(r"--[a-z]{2,8}(-[a-z]{2,6})?", fullmatch=True),
+    st.from_regex(r"/[a-z]{2,6}/[a-z0-9.]{2,8}", fullmatch=True),
+    st.from_regex(r"[A-Z][a-z]{2,5}[A-Z][a-z]{2,6}", fullmatch=True),
+    st.from_regex(r"[A-Z]{2,6}_[A-Z]{2,8}", fullmatch=True),
+    st.from_regex(r"\"[a-z]{2,6}( [a-z]{2,6})?\"", fullmatch=True),
+    st.from_regex(r"[0-9]\.[0-9]{1,2}\.[0-9]{1,2}", fullmatch=True),
+    st.from_regex(r"(lf|bnc|rhbz|cl)#[0-9]{3,6}", fullmatch=True),
+    st.sampled_from(["crm_mon", "crmd", "attrd", "cibadmin", "hb_report", "-w", "-L"]),
+)
+WORD = st.sampled_from(
+    [
+        "fix",
+        "add",
+        "remove",
+        "ensure",
+        "prevent",
+        "avoid",
+        "allow",
+        "support",
+        "use",
+        "correctly",
+        "do",
+        "not",
+        "the",
+        "a",
+        "of",
+        "for",
+        "in",
+        "on",
+        "when",
+        "with",
+        "resource",
+        "node",
+        "option",
+        "parameter",
+        "operation",
+        "Master",
+        "group",
+        "role",
+        "failed",
+        "dead",
+        "running",
+        "and",
+        "or",
+        "to",
+        "from",
+        "after",
+        "before",
+        "is",
+        "are",
+        "was",
+        "be",
+        "cancel",
+        "timer",
+        "leak",
+        "memory",
+        "error",
+        "path",
+    ]
+)
+PIECES = st.lists(st.one_of(WORD, IDENT.map(lambda t: ("id", t))), min_size=1, max_size=14)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    severity=st.sampled_from(["", "High: ", "Medium: ", "Low: "]),
+    component=st.sampled_from(["", "PE: ", "crmd: ", "Shell: ", "stonith: external/ipmi: "]),
+    pieces=PIECES,
+)
+def test_property_generated_lines_keep_identifiers(severity, component, pieces):
+    idents = [p[1] for p in pieces if isinstance(p, tuple)]
+    body = " ".join(p[1] if isinstance(p, tuple) else p for p in pieces)
+    line = f"{severity}{component}{body}"
+    out = ENGINE.translate_line(line)
+    assert not missing_tokens(idents, out), (line, out)
+    assert not missing_tokens(GLOSSARY.finder.find(line), out), (line, out)
