@@ -473,3 +473,154 @@ def monthly(
             click.echo(line)
     if report.failures:
         raise SystemExit(1)
+
+
+# -- static site -----------------------------------------------------------------------------
+
+
+@main.group()
+def site() -> None:
+    """Publish the digests as a static site (HTML, Atom feed, sitemap)."""
+
+
+@site.command("build")
+@click.option(
+    "--posts",
+    "posts_dir",
+    default="_posts",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory of approved posts (Jekyll Markdown with front matter).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default="var/site",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory to write the site into.",
+)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Database to read (default: the one sources.yaml names).",
+)
+@click.option(
+    "--base-url",
+    envvar="DIGEST_SITE_URL",
+    help="Public URL of the site: absolute feed/sitemap links, and where post-relative "
+    "links like /wp/archives/1 point ($DIGEST_SITE_URL).",
+)
+@click.option("--per-page", default=50, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--strict", is_flag=True, help="Exit non-zero on warnings (e.g. dropped links) too.")
+@pass_context
+@reports_errors
+def site_build(
+    ctx: Context,
+    posts_dir: Path,
+    out_dir: Path,
+    db_path: Path | None,
+    base_url: str | None,
+    per_page: int,
+    strict: bool,
+) -> None:
+    """Render posts, release and component pages, feed and sitemap; rewrite only changes.
+
+    A post with broken front matter is reported (file:line) and skipped; the rest is built and
+    the exit status is 1.
+    """
+    from digest.site import SiteOptions, build_site
+
+    db = store.open_db(db_path) if db_path else ctx.open_db()
+    options = SiteOptions(posts_dir, out_dir, base_url=base_url, per_page=per_page)
+    report = build_site(db, options)
+    for problem in report.problems:
+        click.echo(f"skipped: {problem}", err=True)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(report.line())
+    if report.failed(strict=strict):
+        raise SystemExit(1)
+
+
+@site.command("serve")
+@click.option(
+    "--dir",
+    "directory",
+    default="var/site",
+    show_default=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Built site to serve.",
+)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@pass_context
+@reports_errors
+def site_serve(ctx: Context, directory: Path, port: int) -> None:
+    """Preview a built site on http://127.0.0.1:PORT/ (port 0 picks a free one); Ctrl-C stops."""
+    from digest.site import make_server, url_of
+
+    server = make_server(directory, port, verbose=True)
+    click.echo(f"serving {directory} at {url_of(server)} (Ctrl-C to stop)")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        server.server_close()
+
+
+@main.command()
+@click.option("--project", "projects", multiple=True, help="Only this project (repeatable).")
+@click.option("--component", "components", multiple=True, help="Component, any alias.")
+@click.option("--severity", type=click.Choice(["High", "Medium", "Low"]))
+@click.option("--kind", help="fix, feature, api, refactor, build, doc, test, log, ...")
+@click.option("--release", help="Changes first released in this version.")
+@click.option("--since-release", help="Changes released after this version (or unreleased).")
+@click.option("--since", help="Changes authored on or after this date (YYYY-MM-DD).")
+@click.option("--until", help="Changes authored on or before this date (YYYY-MM-DD).")
+@click.option("--text", help="Full-text search in English and Japanese.")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]), default="table"
+)
+@pass_context
+@reports_errors
+def query(
+    ctx: Context, projects: tuple[str, ...], components: tuple[str, ...], **opts: Any
+) -> None:
+    """Query changes by project, component, severity, kind, release, date and text."""
+    from digest.query import plain_table, render_rows, resolve_components, run_query
+
+    fmt = opts.pop("fmt")
+    wanted = store.ChangeFilter(
+        projects=projects, components=resolve_components(list(components)), **opts
+    )
+    rows = run_query(ctx.open_db(), wanted)
+    if fmt != "table":
+        click.echo(render_rows(rows, fmt))
+    elif sys.stdout.isatty():
+        _rich_table(rows)
+    else:
+        click.echo(plain_table(rows))
+
+
+def _rich_table(rows: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False)
+    for name in ("date", "project", "release", "components", "sev", "change"):
+        table.add_column(name)
+    for row in rows:
+        change = row["english"] + (f"\n{row['japanese']}" if row["japanese"] else "")
+        table.add_row(
+            row["date"],
+            row["project"],
+            row["release"] or "-",
+            ",".join(row["components"] or []),
+            row["severity"] or "-",
+            change,
+        )
+    Console().print(table)

@@ -15,7 +15,7 @@ from digest.config import Config, GitSource
 from digest.errors import DigestError
 from digest.linking import Candidate, SubjectIndex, commit_range, link_entries
 from digest.models import ChangelogSection, Commit, Release
-from digest.news import fetch_news
+from digest.news import fetch_news, relink_announcements
 from digest.releases import (
     first_releases,
     merge_releases,
@@ -103,6 +103,8 @@ def fetch(
         if lists or feeds:
             report("fetching mailing lists and feeds")
             _fetch_news(config, db, lists, feeds, summary)
+        if summary.commits:
+            relink_announcements(db)
     if summary.commits:
         store.mark_duplicates(db, [p.id for p in config.projects])
     return summary

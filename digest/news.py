@@ -434,6 +434,16 @@ def _previous_version(db: Database, project: str, version: str, when: str) -> st
     return predecessors(releases).get(version)
 
 
+def relink_announcements(db: Database) -> int:
+    """Match announcement items to commits again (after a git fetch); returns items changed."""
+    changed = 0
+    for row in store.announcements(db):
+        items = [i["text"] for i in store.announcement_items(db, row["item_id"])]
+        matched = match_items(db, row["project"], items, row["date"] or "")
+        changed += store.relink_announcement_items(db, row["item_id"], matched)
+    return changed
+
+
 def match_items(
     db: Database, project: str, items: list[str], when: str
 ) -> list[tuple[str, str | None, str | None]]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -1066,3 +1067,185 @@ def component_counts(db: Database, project: str | None = None) -> dict[str, dict
         ).fetchone()[0]
         counts.setdefault("other", {})[key] = other
     return counts
+
+
+def announcements(db: Database) -> list[dict[str, Any]]:
+    """Every stored announcement (mail or feed entry) with its release and date."""
+    return _dicts(
+        db.execute(
+            "SELECT message_id AS item_id, project, version, date FROM messages "
+            "WHERE project IS NOT NULL UNION ALL "
+            "SELECT entry_id, project, version, published FROM feed_entries "
+            "WHERE project IS NOT NULL ORDER BY 4"
+        )
+    )
+
+
+def relink_announcement_items(
+    db: Database, item_id: str, items: list[tuple[str, str | None, str | None]]
+) -> int:
+    """Store new commit matches for an announcement's items; returns how many changed."""
+    changed = 0
+    with db.conn:
+        for position, (_, sha, method) in enumerate(items, 1):
+            changed += db.conn.execute(
+                "UPDATE announcement_items SET commit_sha = ?, match_method = ? "
+                "WHERE message_id = ? AND position = ? AND commit_sha IS NOT ?",
+                [sha, method, item_id, position, sha],
+            ).rowcount
+    return changed
+
+
+# -- change queries --------------------------------------------------------------------------
+
+
+@migrations()
+def m004_change_search(db: Database) -> None:
+    """Full-text search over commits (trigram: English and Japanese) and TM keys on commits."""
+    db.executescript(
+        """
+        ALTER TABLE commits ADD COLUMN tm_key TEXT;
+        CREATE INDEX commits_tm_key ON commits(tm_key) WHERE tm_key IS NOT NULL;
+        CREATE INDEX commits_release ON commits(project, release);
+        CREATE INDEX commits_kind ON commits(kind, severity);
+        CREATE VIRTUAL TABLE commits_fts USING fts5(
+            subject, body, content='commits', content_rowid='rowid', tokenize='trigram'
+        );
+        """
+    )
+
+
+def sync_search(db: Database, tm_key: Callable[[str], str]) -> int:
+    """Index commits added since the last sync (FTS rows and TM keys); returns how many."""
+    state = get_state(db, "search-index").get("cursor") or {}
+    done = int(state.get("rowid", 0))
+    rows = db.execute(
+        "SELECT rowid, subject FROM commits WHERE rowid > ? ORDER BY rowid", [done]
+    ).fetchall()
+    if not rows:
+        return 0
+    with db.conn:
+        db.conn.execute(
+            "INSERT INTO commits_fts (rowid, subject, body) "
+            "SELECT rowid, subject, body FROM commits WHERE rowid > ?",
+            [done],
+        )
+        db.conn.executemany(
+            "UPDATE commits SET tm_key = ? WHERE rowid = ?",
+            [(tm_key(subject), rowid) for rowid, subject in rows],
+        )
+    set_state(db, "search-index", cursor={"rowid": rows[-1][0]})
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class ChangeFilter:
+    """What `digest query` asks for; every field narrows the result."""
+
+    projects: tuple[str, ...] = ()
+    components: tuple[str, ...] = ()
+    severity: str | None = None
+    kind: str | None = None
+    release: str | None = None
+    since_release: str | None = None
+    since: str | None = None
+    until: str | None = None
+    text: str | None = None
+    lang: str = "ja"
+    limit: int = 50
+
+
+def query_changes(db: Database, query: ChangeFilter) -> list[dict[str, Any]]:
+    """Changes matching a filter, newest first; a change in several branches or repositories
+    (same author date and subject) is shown once."""
+    where, params = ["1=1"], []
+    for clause, values in _change_clauses(db, query):
+        where.append(clause)
+        params.extend(values)
+    sql = f"""
+        SELECT c.project, c.sha, substr(c.author_date, 1, 10) AS date, c.release, c.components,
+            c.severity, c.kind, c.subject AS english, t.text AS japanese,
+            replace(p.commit_url, '{{sha}}', c.sha) AS url, c.tickets, c.change_key,
+            c.duplicate_of
+        FROM commits c JOIN projects p ON p.id = c.project
+        LEFT JOIN translations t ON t.source_norm = c.tm_key AND t.lang = ?
+        WHERE {" AND ".join(where)} ORDER BY c.author_date DESC, c.sha LIMIT ?
+    """
+    fetch = query.limit * 2 + 10
+    while True:
+        rows = _dicts(db.execute(sql, [query.lang, *params, fetch]))
+        changes = _one_per_change(rows)
+        if len(changes) >= query.limit or len(rows) < fetch:
+            return [_decode_json(row, "components", "tickets") for row in changes[: query.limit]]
+        fetch *= 4
+
+
+def _one_per_change(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keep one row per change_key: the original (not a duplicate), released if possible."""
+    best: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        key = row.pop("change_key")
+        rank = (row.pop("duplicate_of") is not None, row["release"] is None)
+        if key not in best or rank < best[key]["_rank"]:
+            best[key] = {**row, "_rank": rank}
+    return [{k: v for k, v in row.items() if k != "_rank"} for row in best.values()]
+
+
+def _change_clauses(db: Database, query: ChangeFilter) -> Iterator[tuple[str, list[Any]]]:
+    if query.projects:
+        yield f"c.project IN ({','.join('?' * len(query.projects))})", list(query.projects)
+    if query.components:
+        likes = " OR ".join("c.components LIKE ?" for _ in query.components)
+        yield f"({likes})", [f'%"{name}"%' for name in query.components]
+    if query.severity:
+        yield "c.severity = ?", [query.severity]
+    if query.kind:
+        yield "c.kind = ?", [query.kind]
+    if query.release:
+        yield "c.release = ?", [query.release]
+    if query.since_release:
+        yield _since_release(db, query.since_release, query.projects)
+    if query.since:
+        yield "c.author_date >= ?", [query.since]
+    if query.until:
+        yield "substr(c.author_date, 1, 10) <= ?", [query.until]
+    if query.text:
+        yield _text_clause(query.text), _text_params(query.text, query.lang)
+
+
+def _since_release(
+    db: Database, version: str, projects: tuple[str, ...]
+) -> tuple[str, list[Any]]:
+    """Changes first released after a version (or not released yet), per project having it."""
+    rows = db.execute("SELECT project, date FROM releases WHERE version = ?", [version])
+    found = [(p, d) for p, d in rows if not projects or p in projects]
+    if not found:
+        return "0", []
+    clauses, params = [], []
+    for project, day in found:
+        clauses.append(
+            "(c.project = ? AND (c.release IN (SELECT version FROM releases "
+            "WHERE project = ? AND date > ?) OR (c.release IS NULL AND c.commit_date > ?)))"
+        )
+        params += [project, project, day, day]
+    return "(" + " OR ".join(clauses) + ")", params
+
+
+def _text_clause(text: str) -> str:
+    if len(text) >= 3:
+        return (
+            "(c.rowid IN (SELECT rowid FROM commits_fts WHERE commits_fts MATCH ?) OR c.tm_key IN "
+            "(SELECT t2.source_norm FROM translations_fts f JOIN translations t2 "
+            "ON t2.rowid = f.rowid WHERE translations_fts MATCH ? AND t2.lang = ?))"
+        )
+    return (
+        "(c.subject LIKE ? OR c.tm_key IN (SELECT source_norm FROM translations "
+        "WHERE text LIKE ? AND lang = ?))"
+    )
+
+
+def _text_params(text: str, lang: str) -> list[Any]:
+    if len(text) >= 3:
+        phrase = '"' + text.replace('"', '""') + '"'
+        return [phrase, phrase, lang]
+    return [f"%{text}%", f"%{text}%", lang]

@@ -192,13 +192,16 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
     components = _components(_section(raw, "components", dict, where), where)
     prefixes = _prefixes(_section(raw, "prefixes", dict, where), components, where)
     exact, globs = _alias_index(components.values())
+    settings = _settings(raw.get("settings") or {}, where)
+    if settings.spread_to and settings.spread_to not in components:
+        raise ConfigError(f"{where}: settings.paths.spread_to: unknown component")
     return Taxonomy(
         source=file,
         components=components,
         prefixes=prefixes,
         kinds=_kinds(raw.get("kinds") or [], where),
         sections=_sections(raw.get("sections") or [], where),
-        settings=_settings(raw.get("settings") or {}, where),
+        settings=settings,
         exact=exact,
         globs=globs,
         path_rules=_path_rules(raw["components"], components, where),
@@ -247,7 +250,9 @@ def _components(raw: dict[str, Any], where: str) -> dict[str, Component]:
             parent=spec.get("parent"),
             weight=_number(spec.get("weight", 1.0), f"{at}.weight"),
             projects=projects,
-            aliases=(Alias(normalise(str(name)), str(name), projects=projects), *aliases),
+            aliases=tuple(
+                dict.fromkeys((Alias(normalise(str(name)), str(name), projects=projects), *aliases))
+            ),
             keywords=keywords,
             keyword_regex=_combined(keywords),
         )

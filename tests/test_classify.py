@@ -108,7 +108,7 @@ def test_severity_kind_and_component_from_the_prefix(text, component, severity, 
         ("[3.0] Fix: liblrmd: Don't leak", ("lrmd",)),
         ("Refactor: libpe_status,libpe_rules: move code", ("PE",)),
         ("Low: tools: crm: fix help", ("shell",)),
-        ("Revert \"High: PE: Ignore the resource\"", ("PE",)),
+        ('Revert "High: PE: Ignore the resource"', ("PE",)),
     ],
 )
 def test_changelog_bullets_markdown_and_lists(line, components):
@@ -146,7 +146,9 @@ def test_an_alias_in_use_by_two_components_is_settled_by_the_paths():
     ra = classify(PCMK, "Low: controld: update for OCF 1.1", ["extra/resources/controld.in"])
     daemon = classify(PCMK, "Low: controld: fix leak", ["daemons/controld/controld_fsa.c"])
     assert (ra.component, daemon.component) == ("agents", "crmd")
-    library = classify(PCMK, "Fix: xml: Prevent use of NULL", ["lib/common/xml.c"], date="2014-01-01")
+    library = classify(
+        PCMK, "Fix: xml: Prevent use of NULL", ["lib/common/xml.c"], date="2014-01-01"
+    )
     schema = classify(PCMK, "Low: xml: relax a rule", ["xml/constraints.rng"], date="2014-01-01")
     assert (library.component, schema.component) == ("core", "schemas")
 

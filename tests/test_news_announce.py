@@ -16,7 +16,7 @@ from digest import store
 from digest.announce import change_items, detect_feed_release, detect_release, project_names
 from digest.config import load_config
 from digest.models import Commit, FeedEntry, Release
-from digest.news import fetch_news
+from digest.news import fetch_news, relink_announcements
 from digest.sources.http import HttpClient
 from digest.sources.mail import parse_mbox
 
@@ -352,3 +352,14 @@ def test_real_history_links_the_2011_announcements(news_setup):
     assert rates[LCMC_ID][0] >= 5
     demote = store.announcement_items(db, PACEMAKER_ID)[6]
     assert demote["commit_sha"].startswith("4b097e034c53")  # not its "(regression test)" twin
+
+
+def test_items_are_relinked_when_commits_arrive_after_the_mail(news_setup):
+    _, config, db = news_setup
+    fetch(config, db)  # no commits stored yet: nothing can match
+    assert all(i["commit_sha"] is None for i in store.announcement_items(db, LCMC_ID))
+    seed_git(db, config, HANDMADE)
+    assert relink_announcements(db) == 3 + 3 + 2 + 2  # pacemaker, lcmc, glue, blog items
+    lcmc = {i["text"]: i["commit_sha"] for i in store.announcement_items(db, LCMC_ID)}
+    assert lcmc["use icons of different sizes"] == "c1" * 20
+    assert relink_announcements(db) == 0

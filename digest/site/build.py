@@ -16,11 +16,10 @@ from markupsafe import Markup
 from sqlite_utils import Database
 
 from digest.errors import DigestError
-
 from digest.site import feeds
 from digest.site.data import Change, ReleaseInfo, SiteData, load_site_data
 from digest.site.markup import Markdown, excerpt, safe_url
-from digest.site.paths import Slugs, root_of
+from digest.site.paths import Slugs, relative
 from digest.site.posts import Post, Problem, iter_months, read_posts
 from digest.site.writer import SiteWriter, WriteReport
 
@@ -132,17 +131,17 @@ class _Builder:
         self.writer.write(feeds.SITEMAP_PATH, feeds.sitemap(self.sitemap, self.base_url))
         self.report.files = self.writer.finish()
 
-    def _page(self, path: str, template: str, *, lastmod: str | None = None, **context: Any) -> None:
-        root = root_of(path)
+    def _page(
+        self, path: str, template: str, *, lastmod: str | None = None, **context: Any
+    ) -> None:
         version = hashlib.sha256(self.css).hexdigest()[:10]
         html = self.env.get_template(template).render(
             site_title=self.options.title,
             lang=self.options.lang,
-            root=root,
             page_path=path,
-            css=f"{root}{CSS_PATH}?v={version}",
+            css=f"{relative(path, CSS_PATH)}?v={version}",
             canonical=urljoin(self.base_url, path) if self.base_url else None,
-            href=lambda target: root + target,
+            href=lambda target: relative(path, target),
             **context,
         )
         self.writer.write(path, html)
@@ -299,7 +298,12 @@ class _Builder:
     def _component_link(self, name: str) -> dict[str, Any]:
         title = OTHER_TITLE if name == "other" else self.data.titles.get(name, name)
         slug = self._component_slugs(name)
-        return {"id": name, "title": title, "path": self.component_path(name), "anchor": f"c-{slug}"}
+        return {
+            "id": name,
+            "title": title,
+            "path": self.component_path(name),
+            "anchor": f"c-{slug}",
+        }
 
     def _component_pages(self) -> None:
         changes: dict[str, list[Change]] = {}

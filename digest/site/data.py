@@ -54,6 +54,13 @@ class Change:
         """The main component ("other" when none)."""
         return self.components[0] if self.components else OTHER
 
+    @property
+    def text(self) -> str:
+        """The English line without a leading severity word the badge already shows."""
+        if self.severity and self.english.lower().startswith(self.severity.lower() + ":"):
+            return self.english[len(self.severity) + 1 :].strip()
+        return self.english
+
 
 @dataclass(frozen=True)
 class ReleaseInfo:
@@ -106,7 +113,9 @@ def japanese_lines(
     keys = {line: normalise(line) for line in dict.fromkeys(lines) if line.strip()}
     found = store.get_translations(db, keys.values(), lang)
     return {
-        line: (found[key]["text"], found[key]["state"]) for line, key in keys.items() if key in found
+        line: (found[key]["text"], found[key]["state"])
+        for line, key in keys.items()
+        if key in found
     }
 
 

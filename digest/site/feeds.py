@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-import re
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 

@@ -6,7 +6,7 @@ import hashlib
 import posixpath
 import re
 import unicodedata
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from digest.errors import DigestError
 
@@ -50,20 +50,13 @@ class Slugs:
 
 def relative(from_page: str, target: str) -> str:
     """The link from one site path to another (both relative to the site root, '/'-separated)."""
-    start = posixpath.dirname(from_page) or "."
-    link = posixpath.relpath(target, start)
-    return link
-
-
-def root_of(page: str) -> str:
-    """The prefix that leads from a page back to the site root ('' or '../../')."""
-    return "../" * page.count("/")
+    return posixpath.relpath(target, posixpath.dirname(from_page) or ".")
 
 
 def inside(out_dir: Path, site_path: str) -> Path:
     """The file a site path names under out_dir; refuses anything that would leave it."""
-    parts = PurePosixPath(site_path).parts
-    if not parts or site_path.startswith("/") or any(p in ("", ".", "..") for p in parts):
+    parts = site_path.split("/")
+    if "\\" in site_path or any(p in ("", ".", "..") for p in parts):
         raise DigestError(f"site: refusing unsafe output path '{site_path}'")
     target = out_dir.joinpath(*parts)
     if not target.resolve().is_relative_to(out_dir.resolve()):

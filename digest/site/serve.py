@@ -15,7 +15,7 @@ HOST = "127.0.0.1"
 class _QuietHandler(SimpleHTTPRequestHandler):
     """Serves files from one directory; logs one short line per request to stderr."""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         """Log requests without the client address and timestamp noise."""
         if getattr(self.server, "verbose", False):
             super().log_message(format, *args)
