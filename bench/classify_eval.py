@@ -123,7 +123,8 @@ def report(project: str, tally: Tally) -> bool:
         acc = f"{ok / n:.1%}" if n else "-"
         prec = f"{pok / p:.1%}" if p else "-"
         print(f"  {core:<10} {n:>8} {acc:>9} {p:>10} {prec:>10}")
-    print(f"  {'core five':<10} {total:>8} {core_acc:>9.1%}")
+    shown = f"{core_acc:.1%}" if total else "-"
+    print(f"  {'core five':<10} {total:>8} {shown:>9}")
     for miss in tally.misses:
         print(f"    miss {miss}")
     return project not in TARGET_PROJECTS or core_acc >= TARGET

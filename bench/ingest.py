@@ -76,15 +76,34 @@ def _git_log(mirror: Path) -> float:
     from digest.sources.git import LOG_FORMAT
 
     refs = subprocess.run(
-        ["git", "-C", str(mirror), "for-each-ref", "--format=%(objectname)", "refs/heads",
-         "refs/tags"],
-        capture_output=True, text=True, check=True,
+        [
+            "git",
+            "-C",
+            str(mirror),
+            "for-each-ref",
+            "--format=%(objectname)",
+            "refs/heads",
+            "refs/tags",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     start = time.perf_counter()
     subprocess.run(
-        ["git", "-C", str(mirror), "log", "-z", "--numstat", "--no-renames", LOG_FORMAT,
-         *sorted(set(refs))],
-        stdout=subprocess.DEVNULL, check=True,
+        [
+            "git",
+            "-C",
+            str(mirror),
+            "log",
+            "-z",
+            "--numstat",
+            "--no-renames",
+            LOG_FORMAT,
+            *sorted(set(refs)),
+        ],
+        stdout=subprocess.DEVNULL,
+        check=True,
     )
     return time.perf_counter() - start
 

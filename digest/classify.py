@@ -16,7 +16,14 @@ from typing import Any
 from digest import store
 from digest.errors import StoreError
 from digest.links import LINKS_FILE, Ticket, find_tickets, repo_url_from_commit_url
-from digest.taxonomy import COMPONENTS_FILE, Alias, Taxonomy, load_taxonomy, normalise
+from digest.taxonomy import (
+    COMPONENTS_FILE,
+    Alias,
+    PrefixWord,
+    Taxonomy,
+    load_taxonomy,
+    normalise,
+)
 
 __all__ = [
     "Classification",
@@ -109,7 +116,9 @@ def classify(
     return Classification(components, prefix.severity, kind, tickets, rule)
 
 
-def path_scores(project: str, paths: Sequence[str], taxonomy: Taxonomy | None = None) -> dict:
+def path_scores(
+    project: str, paths: Sequence[str], taxonomy: Taxonomy | None = None
+) -> dict[str, float]:
     """Weighted votes of the touched paths per component."""
     return dict(_evidence(taxonomy or load_taxonomy(), project, paths).scores)
 
@@ -168,39 +177,55 @@ def parse_prefix(
 ) -> Prefix:
     """Read the leading "Severity: component: ..." words of a subject or ChangeLog line."""
     tokens, rest_at = _tokens(line)
-    severity = kind = implied = None
+    words: list[PrefixWord] = []
     components: list[str] = []
     notes: list[str] = []
-    used = 0
-    seen_word = False
-    i = 0
+    used = i = 0
     while i < len(tokens):
         token, end = tokens[i]
-        norm = normalise(token)
-        word = tax.prefixes.get(norm)
-        found: list[str] = []
-        if i + 1 < len(tokens):
-            joined = f"{norm}: {normalise(tokens[i + 1][0])}"
-            aliases = tax.aliases(joined, project, date, exact=True)
-            if aliases:
-                found = [_choose(tax, joined, aliases, scores, notes)]
-                i, end = i + 1, tokens[i + 1][1]
-        if not found and not (word and not seen_word):
-            found = _resolve(tax, norm, project, date, scores, notes)
+        word = tax.prefixes.get(normalise(token))
+        found, step = _named(tax, tokens, i, project, date, scores, notes, skip_words=not words)
         if found:
             components.extend(c for c in found if c not in components)
         elif word:
-            seen_word = True
-            severity = severity or word.severity
-            kind = kind or word.kind
-            implied = implied or word.component
+            words.append(word)
             notes.append(f"'{token.strip()}' -> " + _describe_word(word.severity, word.kind))
         else:
             break
-        used = end
-        i += 1
+        i += step
+        used = tokens[i - 1][1] if step > 1 else end
     rest = line[used:].strip() if used else line[rest_at:].strip()
+    severity = next((w.severity for w in words if w.severity), None)
+    kind = next((w.kind for w in words if w.kind), None)
+    implied = next((w.component for w in words if w.component), None)
     return Prefix(severity, kind, tuple(components), implied, rest, used, tuple(notes))
+
+
+def _named(
+    tax: Taxonomy,
+    tokens: list[tuple[str, int]],
+    i: int,
+    project: str,
+    date: str | None,
+    scores: dict[str, float] | None,
+    notes: list[str],
+    *,
+    skip_words: bool,
+) -> tuple[list[str], int]:
+    """Components named by token i (or by it and the next, as in "tools: crm"); tokens used.
+
+    Until a severity or kind word has been seen, a token that is one ("Build:") is not read
+    as a component.
+    """
+    norm = normalise(tokens[i][0])
+    if i + 1 < len(tokens):
+        joined = f"{norm}: {normalise(tokens[i + 1][0])}"
+        aliases = tax.aliases(joined, project, date, exact=True)
+        if aliases:
+            return [_choose(tax, joined, aliases, scores, notes)], 2
+    if skip_words and norm in tax.prefixes:
+        return [], 1
+    return _resolve(tax, norm, project, date, scores, notes), 1
 
 
 def _tokens(line: str) -> tuple[list[tuple[str, int]], int]:

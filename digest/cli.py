@@ -396,6 +396,8 @@ def _explain(ctx: Context, db: Any, subject: str, project: str | None) -> None:
     else:
         project = project or ctx.config.projects[0].id
         text, date, paths = subject, None, []
+        if _SHA.fullmatch(subject):
+            click.echo(f"no stored commit starts with {subject}; reading it as text", err=True)
         click.echo(f"text ({project}): {subject}")
     repo = classifier.repo_url_from_commit_url(ctx.config.project(project).commit_url)
     for line in classifier.explain(project, text, paths, date=date, repo_url=repo):

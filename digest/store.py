@@ -1031,7 +1031,7 @@ def save_entry_classes(db: Database, rows: Iterable[tuple[Any, ...]]) -> int:
     return len(batch)
 
 
-def find_commits(db: Database, sha_prefix: str, project: str | None = None) -> list[dict]:
+def find_commits(db: Database, sha_prefix: str, project: str | None = None) -> list[dict[str, Any]]:
     """Commits whose sha starts with a prefix (any project unless one is given)."""
     sql = (
         "SELECT project, sha, subject, body, author_date, files, components, severity, kind, "
@@ -1213,9 +1213,7 @@ def _change_clauses(db: Database, query: ChangeFilter) -> Iterator[tuple[str, li
         yield _text_clause(query.text), _text_params(query.text, query.lang)
 
 
-def _since_release(
-    db: Database, version: str, projects: tuple[str, ...]
-) -> tuple[str, list[Any]]:
+def _since_release(db: Database, version: str, projects: tuple[str, ...]) -> tuple[str, list[Any]]:
     """Changes first released after a version (or not released yet), per project having it."""
     rows = db.execute("SELECT project, date FROM releases WHERE version = ?", [version])
     found = [(p, d) for p, d in rows if not projects or p in projects]

@@ -179,8 +179,11 @@ class Taxonomy:
 
 def normalise(name: str) -> str:
     """Canonical form of an alias or prefix token: lower case, single spaces, no decoration."""
-    text = name.strip().strip("`'\" .").lower()
+    text = _MAN_SECTION.sub("", name.strip().strip("`'\" .")).lower()
     return re.sub(r"\s+", " ", text)
+
+
+_MAN_SECTION = re.compile(r"\(\d\)$")
 
 
 @cache

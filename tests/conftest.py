@@ -51,3 +51,19 @@ def upstream(tmp_path: Path):
     repo.commit("Initial import", {"README": "demo\n"})
     repo.commit("High: cib: Fix a leak", {"lib/cib/io.c": "a\nb\n"})
     return repo
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Tests never reach the internet: resolving any host but the loopback fails loudly."""
+    import socket
+
+    real = socket.getaddrinfo
+    local = {"localhost", "127.0.0.1", "::1", "", None}
+
+    def loopback_only(host, *args, **kwargs):
+        if host not in local:
+            raise OSError(f"test tried to reach the network ({host})")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)

@@ -97,7 +97,7 @@ def test_duplicate_ids_are_refused(tmp_path):
     ],
 )
 def test_unsafe_repository_urls_are_refused(url):
-    with pytest.raises(ConfigError, match="refused URL|empty"):
+    with pytest.raises(ConfigError, match=r"refused URL|empty"):
         check_repo_url(url, "sources.yaml: projects[0].sources[0].url", Path("/"))
 
 

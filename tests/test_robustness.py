@@ -54,7 +54,9 @@ def test_a_killed_fetch_leaves_the_database_intact_and_the_next_run_completes(
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     expected = subprocess.run(
         ["git", "-C", str(repo), "rev-list", "--count", "master", "--tags"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     total, distinct = conn.execute("SELECT COUNT(*), COUNT(DISTINCT sha) FROM commits").fetchone()
     assert total == distinct == int(expected)

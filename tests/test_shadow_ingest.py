@@ -26,6 +26,7 @@ def world(shadow_repos, tmp_path_factory):
     base = tmp_path_factory.mktemp("world")
     doc = yaml.safe_load((ROOT / "sources.yaml").read_text())
     doc["settings"] = {"database": "digest.db", "cache_dir": "cache"}
+    doc["lists"], doc["feeds"] = [], []  # no network in tests
     repos = {}
     for project in doc["projects"]:
         repos[project["id"]] = shadow_repos(project["id"])
@@ -72,8 +73,7 @@ def test_pacemaker_1_0_12_changelog_is_parsed_and_linked(world):
         [first["commit_sha"]],
     ).fetchone()
     assert subject == (
-        "High: cib: Call gnutls_bye() and shutdown() when disconnecting from remote TLS "
-        "connections"
+        "High: cib: Call gnutls_bye() and shutdown() when disconnecting from remote TLS connections"
     )
     assert release == "1.0.12"
 
@@ -120,12 +120,19 @@ def test_refetch_adds_nothing_then_only_new_commits_are_read(world):
     again = ingest.fetch(config, db)
     assert (again.commits, again.entries, again.failures) == (0, 0, [])
     glue = repos["cluster-glue"]
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@x", "HOME": str(glue), "PATH": "/usr/bin:/bin"}
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@x",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@x",
+        "HOME": str(glue),
+        "PATH": "/usr/bin:/bin",
+    }
     for n in range(2):
         subprocess.run(
             ["git", "-C", str(glue), "commit", "-q", "--allow-empty", "-m", f"Low: new {n}"],
-            check=True, env=env,
+            check=True,
+            env=env,
         )
     after = ingest.fetch(config, db, projects=["cluster-glue"])
     assert after.commits == 2

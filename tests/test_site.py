@@ -1,4 +1,4 @@
-"""Static site: posts + a real SQLite store -> pages, links, Atom feed, sitemap, safety, rebuilds."""
+"""Static site: posts + a real SQLite store -> pages, links, Atom feed, sitemap, safety."""
 
 from __future__ import annotations
 
@@ -15,20 +15,26 @@ from urllib.parse import unquote, urlsplit
 import feedparser
 import httpx
 import pytest
+import yaml
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from digest import classify, store
 from digest.cli import main
 from digest.models import ChangelogEntry, Commit, Release
 from digest.site import SiteOptions, build_site, make_server, url_of
+from digest.site.markup import Markdown
 from digest.site.paths import inside, slugify
 from digest.site.posts import read_posts
 from digest.site.writer import MANIFEST
 from digest.translate.lines import normalise
+from tests.conftest import SHARED, require_shared
 
 FIXTURES = Path(__file__).parent / "fixtures" / "site"
 POSTS = FIXTURES / "posts"
 GOOD_POSTS = ("2011-11-02-monthly-digest-november.md", "2011-12-02-monthly-digest-december.md")
+REFERENCE = SHARED / "reference" / "2011-12-02-monthly-digest-december.md"
 NEW_POST = FIXTURES / "new" / "2012-01-05-monthly-digest-january.md"
 XSS_SUBJECT = "<script>alert('xss')</script> Fix crash in <b>viewer</b>"
 JS_SUBJECT = "Fix [link](javascript:alert(1)) handling javascript:alert(2)"
@@ -39,11 +45,17 @@ PE_LINES = [f"High: PE: Fix scheduling corner case number {n}" for n in range(1,
 
 
 def _commit(sha: str, message: str, date: str, parents: tuple[str, ...] = ()) -> Commit:
-    return Commit(sha, parents, "Dev", "dev@example.org", date, "Dev", "dev@example.org", date, message)
+    return Commit(
+        sha, parents, "Dev", "dev@example.org", date, "Dev", "dev@example.org", date, message
+    )
 
 
 def _entry(position: int, raw: str) -> ChangelogEntry:
-    return ChangelogEntry(position=position, text=raw.split(": ")[-1], raw=raw)
+    """A ChangeLog item as the parser gives it: "High: PE: text" -> severity, component, text."""
+    words = raw.split(": ")
+    severity = words.pop(0) if words[0] in ("High", "Medium", "Low") else None
+    component = words.pop(0) if len(words) > 1 else None
+    return ChangelogEntry(position, ": ".join(words), raw, severity=severity, component=component)
 
 
 def make_store(path: Path):
@@ -51,13 +63,25 @@ def make_store(path: Path):
     db = store.open_db(path)
     for pid, name, web in (
         ("pacemaker", "Pacemaker", "https://github.com/ClusterLabs/pacemaker"),
-        ("cluster-glue", 'Reusable Cluster Components ("glue")', "https://github.com/ClusterLabs/cluster-glue"),
+        (
+            "cluster-glue",
+            'Reusable Cluster Components ("glue")',
+            "https://github.com/ClusterLabs/cluster-glue",
+        ),
         ("lcmc", "LCMC", "https://github.com/rasto/lcmc"),
     ):
         store.save_project(db, pid, name, web, web + "/commit/{sha}")
     pm = [
-        _commit("8cc670a4c363" + "0" * 28, "High: PE: Ensure role is preserved for unmanaged resources", "2011-11-01T10:00:00+00:00"),
-        _commit("03da06365dbd" + "0" * 28, "Medium: crmd: Cancel timers for actions that were pending on dead nodes (lf#2560)", "2011-11-02T10:00:00+00:00"),
+        _commit(
+            "8cc670a4c363" + "0" * 28,
+            "High: PE: Ensure role is preserved for unmanaged resources",
+            "2011-11-01T10:00:00+00:00",
+        ),
+        _commit(
+            "03da06365dbd" + "0" * 28,
+            "Medium: crmd: Cancel timers for actions that were pending on dead nodes (lf#2560)",
+            "2011-11-02T10:00:00+00:00",
+        ),
     ]
     store.save_commits(db, "pacemaker", pm)
     store.save_releases(
@@ -74,17 +98,31 @@ def make_store(path: Path):
         db,
         "pacemaker",
         [
-            ("1.0.11", "ChangeLog", [(_entry(1, "High: PE: Do not crash on empty constraints"), None, None)]),
+            (
+                "1.0.11",
+                "ChangeLog",
+                [(_entry(1, "High: PE: Do not crash on empty constraints"), None, None)],
+            ),
             (
                 "1.0.12",
                 "ChangeLog",
                 [
                     (_entry(1, pm[0].subject), pm[0].sha, "subject"),
                     (_entry(2, pm[1].subject), pm[1].sha, "subject"),
-                    (_entry(3, "Low: cib: <script>alert('entry')</script> see javascript:alert(3)"), None, None),
+                    (
+                        _entry(
+                            3, "Low: cib: <script>alert('entry')</script> see javascript:alert(3)"
+                        ),
+                        None,
+                        None,
+                    ),
                 ],
             ),
-            ("1.1.7", "ChangeLog", [(_entry(i, line), None, None) for i, line in enumerate(PE_LINES, 1)]),
+            (
+                "1.1.7",
+                "ChangeLog",
+                [(_entry(i, line), None, None) for i, line in enumerate(PE_LINES, 1)],
+            ),
         ],
     )
     store.save_changelogs(
@@ -96,7 +134,14 @@ def make_store(path: Path):
                 "ChangeLog",
                 [
                     (_entry(1, "stonith: external/ipmi: add missing double quote"), None, None),
-                    (_entry(2, "LRM: lrmd: set op status to cancelled for running monitor operations"), None, None),
+                    (
+                        _entry(
+                            2,
+                            "LRM: lrmd: set op status to cancelled for running monitor operations",
+                        ),
+                        None,
+                        None,
+                    ),
                 ],
             )
         ],
@@ -111,7 +156,10 @@ def make_store(path: Path):
     store.save_translations(
         db,
         [
-            _ja(pm[0].subject, "リソースのroleを保持することによってunmanaged状態でも正しく動作します。"),
+            _ja(
+                pm[0].subject,
+                "リソースのroleを保持することによってunmanaged状態でも正しく動作します。",
+            ),
             _ja(pm[1].subject, "停止したノードで保留中のactionのタイマーを解除します。", "machine"),
             _ja(XSS_SUBJECT, "<script>alert('ja')</script> ビューアのクラッシュを修正"),
         ],
@@ -121,8 +169,14 @@ def make_store(path: Path):
 
 def _ja(source: str, text: str, state: str = "approved") -> dict:
     origin = "human" if state == "approved" else "rules"
-    return {"source_norm": normalise(source), "lang": "ja", "source": source, "text": text,
-            "origin": origin, "state": state}
+    return {
+        "source_norm": normalise(source),
+        "lang": "ja",
+        "source": source,
+        "text": text,
+        "origin": origin,
+        "state": state,
+    }
 
 
 def good_posts(tmp_path: Path) -> Path:
@@ -156,10 +210,12 @@ class Links(HTMLParser):
         self.urls: list[tuple[str, str, str]] = []
         self.ids: set[str] = set()
         self.tags: set[str] = set()
+        self.attributes: set[str] = set()
 
     def handle_starttag(self, tag, attrs):
         self.tags.add(tag)
         for name, value in attrs:
+            self.attributes.add(name)
             if name in ("href", "src") and value is not None:
                 self.urls.append((tag, name, value))
             if name == "id" and value:
@@ -195,7 +251,7 @@ def test_slugs_are_single_safe_path_segments(name, tmp_path):
 
 @pytest.mark.parametrize("path", ["../evil.html", "/etc/passwd", "a/../../b", "", "a//b"])
 def test_output_paths_cannot_leave_the_site(path, tmp_path):
-    with pytest.raises(Exception, match="unsafe output path|leaves"):
+    with pytest.raises(Exception, match=r"unsafe output path|leaves"):
         inside(tmp_path, path)
 
 
@@ -206,8 +262,14 @@ def test_broken_front_matter_is_reported_by_file_and_line():
     found = {p.file.name: (p.line, p.message) for p in problems}
     assert found["2011-10-05-broken-yaml.md"][0] == 4  # the "tags: [unclosed" line
     assert "front matter" in found["2011-10-05-broken-yaml.md"][1]
-    assert found["2011-09-01-unclosed.md"] == (1, "front matter is not closed (no second '---' line)")
-    assert found["2011-08-01-bad-date.md"] == (3, "date: 'yesterday' is not a date (YYYY-MM-DD [HH:MM:SS])")
+    assert found["2011-09-01-unclosed.md"] == (
+        1,
+        "front matter is not closed (no second '---' line)",
+    )
+    assert found["2011-08-01-bad-date.md"] == (
+        3,
+        "date: 'yesterday' is not a date (YYYY-MM-DD [HH:MM:SS])",
+    )
     assert str(problems[0]).startswith(str(POSTS))
 
 
@@ -263,7 +325,10 @@ def test_component_pages_are_newest_first_across_projects_and_paged(built):
     assert "Do not crash on empty constraints" in last
     assert 'rel="next" href="page-2.html"' in first and 'rel="prev" href="index.html"' in second
     glue = (out / "components/stonith/index.html").read_text()
-    assert "add missing double quote" in glue and 'href="../../releases/cluster-glue/1.0.9.html"' in glue
+    assert (
+        "add missing double quote" in glue
+        and 'href="../../releases/cluster-glue/1.0.9.html"' in glue
+    )
 
 
 def test_no_broken_internal_links_and_only_http_links_outside(built):
@@ -271,7 +336,7 @@ def test_no_broken_internal_links_and_only_http_links_outside(built):
     checked = 0
     for page in html_files(out):
         links = parse(page)
-        for tag, attr, url in links.urls:
+        for _, _, url in links.urls:
             parts = urlsplit(url)
             if parts.scheme:
                 assert parts.scheme in ("http", "https"), (page, url)
@@ -293,9 +358,13 @@ def test_upstream_script_and_javascript_links_come_out_inert(built):
         links = parse(page)
         assert "script" not in links.tags, page
         assert not any(url.lower().lstrip().startswith("javascript:") for _, _, url in links.urls)
+        assert not [name for name in links.attributes if name.startswith("on")], page
         assert "onclick" not in text and "digest:entry" not in text, page
     lcmc = (out / "releases/lcmc/1.0.0.html").read_text()
-    assert "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt; Fix crash in &lt;b&gt;viewer&lt;/b&gt;" in lcmc
+    assert (
+        "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt; Fix crash in &lt;b&gt;viewer&lt;/b&gt;"
+        in lcmc
+    )
     assert "&lt;script&gt;alert(&#39;ja&#39;)&lt;/script&gt; ビューアのクラッシュを修正" in lcmc
     assert "handling javascript:alert(2)" in lcmc and "Merge branch" not in lcmc
     post = (out / "posts/2011-12-02-monthly-digest-december.html").read_text()
@@ -310,7 +379,9 @@ def test_relative_post_links_are_dropped_with_a_warning_or_resolved_with_a_base_
     report = build_site(db, SiteOptions(posts, tmp_path / "a"))
     assert any("link '/wp/archives/2468' dropped" in w and ":35:" in w for w in report.warnings)
     assert not report.failed() and report.failed(strict=True)
-    report = build_site(db, SiteOptions(posts, tmp_path / "b", base_url="https://linux-ha.example/"))
+    report = build_site(
+        db, SiteOptions(posts, tmp_path / "b", base_url="https://linux-ha.example/")
+    )
     post = (tmp_path / "b/posts/2011-12-02-monthly-digest-december.html").read_text()
     assert 'href="https://linux-ha.example/wp/archives/2468"' in post
     assert '<link rel="canonical" href="https://linux-ha.example/posts/' in post
@@ -325,7 +396,10 @@ def test_atom_feed_parses_back_with_feedparser(built):
     feed = feedparser.parse((out / "feed.xml").read_bytes())
     assert not feed.bozo, feed.get("bozo_exception")
     assert feed.version == "atom10"
-    assert [e.title for e in feed.entries] == ["月刊あんどりゅーくん(12月号)", "月刊あんどりゅーくん(11月号)"]
+    assert [e.title for e in feed.entries] == [
+        "月刊あんどりゅーくん(12月号)",
+        "月刊あんどりゅーくん(11月号)",
+    ]
     first = feed.entries[0]
     assert first.link == "posts/2011-12-02-monthly-digest-december.html"
     assert (out / first.link).is_file()
@@ -342,7 +416,10 @@ def test_feed_and_sitemap_use_absolute_urls_with_a_base_url(tmp_path, db):
     out = tmp_path / "site"
     build_site(db, SiteOptions(posts, out, base_url="https://linux-ha.example/digest/"))
     feed = feedparser.parse((out / "feed.xml").read_bytes())
-    assert feed.entries[0].link == "https://linux-ha.example/digest/posts/2011-12-02-monthly-digest-december.html"
+    assert (
+        feed.entries[0].link
+        == "https://linux-ha.example/digest/posts/2011-12-02-monthly-digest-december.html"
+    )
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locs = [e.text for e in ET.parse(out / "sitemap.xml").getroot().findall("s:url/s:loc", ns)]
     pages = {str(p.relative_to(out)) for p in html_files(out)}
@@ -462,3 +539,82 @@ def test_cli_serve_runs_until_stopped(built):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+# -- real posts and drafts -----------------------------------------------------------------------
+
+
+def test_the_real_reference_post_renders(tmp_path, db):
+    require_shared()
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    shutil.copy(REFERENCE, posts / REFERENCE.name)
+    out = tmp_path / "site"
+    report = build_site(db, SiteOptions(posts, out, base_url="https://linux-ha.osdn.jp/"))
+    assert report.problems == [] and report.warnings == []
+    page = (out / "posts" / f"{REFERENCE.stem}.html").read_text()
+    assert "<h1>月刊あんどりゅーくん(12月号)</h1>" in page
+    assert 'href="http://hg.clusterlabs.org/pacemaker/stable-1.0/rev/8cc670a4c363"' in page
+    assert "リソースのroleを保持することによって" in page
+    assert '<img src="https://linux-ha.osdn.jp/assets/images/wp-content/' in page
+    assert page.count("<pre>") >= 5 and "font-family: verdana" not in page
+    assert 'href="../releases/pacemaker/1.0.12.html"' in page  # released before the post
+
+
+def test_a_digest_draft_builds_into_a_clean_page(tmp_path, db):
+    doc = yaml.safe_load((Path(__file__).parent.parent / "sources.yaml").read_text())
+    doc["settings"] = {"database": str(tmp_path / "digest.db"), "cache_dir": str(tmp_path / "c")}
+    config = tmp_path / "sources.yaml"
+    config.write_text(yaml.safe_dump(doc, allow_unicode=True))
+    runner = CliRunner()
+    drafts = tmp_path / "drafts"
+    made = runner.invoke(
+        main, ["--config", str(config), "draft", "--month", "2011-11", "--out", str(drafts)]
+    )
+    assert made.exit_code == 0, made.output
+    out = tmp_path / "site"
+    built = runner.invoke(
+        main, ["--config", str(config), "site", "build", "--posts", str(drafts), "--out", str(out)]
+    )
+    assert built.exit_code == 0, built.output
+    (page,) = (out / "posts").glob("*.html")
+    text = page.read_text()
+    assert "digest:" not in text and "<!--" not in text
+    assert "Ensure role is preserved for unmanaged resources" in text
+    assert "unmanaged状態でも正しく動作します" in text  # the same TM text as the release page
+    assert "script" not in parse(page).tags
+
+
+DANGER = [
+    "<script>",
+    "</script>",
+    "javascript:",
+    "<a href=",
+    '"',
+    "'",
+    "[x](",
+    ")",
+    "<img src=x onerror=",
+    "<!--",
+    "-->",
+    "JaVaScRiPt:",
+    "&#106;avascript:",
+    "\n",
+    " ",
+    "alert(1)",
+    "<svg onload=",
+    ">",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(DANGER), max_size=25))
+def test_no_markdown_input_yields_script_or_unsafe_links(pieces):
+    rendered = Markdown().render("".join(pieces))
+    links = Links()
+    links.feed(rendered.html)
+    assert not links.tags & {"script", "svg", "iframe", "object"}
+    for _, _, url in links.urls:
+        assert urlsplit(url.strip()).scheme in ("http", "https", ""), url
+        assert not url.strip().lower().startswith(("javascript", "&#"))
+    assert not [name for name in links.attributes if name.startswith("on")]

@@ -72,7 +72,7 @@ def test_index_to_component_page_with_screenshot(browser, served, tmp_path):
     assert page.evaluate("getComputedStyle(document.body).lineBreak") == "strict"
     page.get_by_role("link", name="コンポーネント").first.click()
     page.wait_for_url("**/components/index.html")
-    page.locator(".component-list a:has(.id:text-is(\"stonith\"))").click()
+    page.locator('.component-list a:has(.id:text-is("stonith"))').click()
     page.wait_for_url("**/components/stonith/index.html")
     assert page.locator("h1").inner_text().startswith("stonith")
     assert "add missing double quote" in page.locator(".changes").inner_text()

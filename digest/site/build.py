@@ -28,6 +28,7 @@ SITE_TITLE = "Linux-HA / ClusterLabs リリース情報"
 CSS_PATH = "static/site.css"
 FEED_ENTRIES = 30
 LATEST_RELEASES = 12
+RELEASE_COMMITS = 300
 OTHER_TITLE = "その他 (分類できなかった変更)"
 
 
@@ -94,13 +95,23 @@ class _Builder:
         self.posts = posts
         self.base_url = safe_url(options.base_url)
         self.report = BuildReport(posts=len(posts), releases=len(data.releases))
-        self.writer = SiteWriter(options.out_dir)
+        try:
+            self.css = (options.templates / "static" / "site.css").read_bytes()
+        except OSError as exc:
+            raise DigestError(
+                f"site: templates not found under {options.templates}: {exc}"
+            ) from exc
         self.env = _environment(options.templates / "site")
         self.markdown = Markdown(self.base_url)
-        self.css = (options.templates / "static" / "site.css").read_bytes()
+        self.writer = SiteWriter(options.out_dir)
+        self.css_version = hashlib.sha256(self.css).hexdigest()[:10]
         self.sitemap: list[tuple[str, str | None]] = []
-        self._post_slugs, self._component_slugs, self._project_slugs = Slugs(), Slugs(), Slugs()
+        self._post_slugs = Slugs()
+        self._component_slugs = Slugs(reserved={"index.html"})
+        self._project_slugs = Slugs(reserved={"index.html"})
         self._version_slugs: dict[str, Slugs] = {}
+        self._release_index = {(r.project, r.version): r for r in data.releases}
+        self._release_links: dict[tuple[str, str], dict[str, Any]] = {}
 
     # -- paths ------------------------------------------------------------------------------
 
@@ -134,12 +145,11 @@ class _Builder:
     def _page(
         self, path: str, template: str, *, lastmod: str | None = None, **context: Any
     ) -> None:
-        version = hashlib.sha256(self.css).hexdigest()[:10]
         html = self.env.get_template(template).render(
             site_title=self.options.title,
             lang=self.options.lang,
             page_path=path,
-            css=f"{relative(path, CSS_PATH)}?v={version}",
+            css=f"{relative(path, CSS_PATH)}?v={self.css_version}",
             canonical=urljoin(self.base_url, path) if self.base_url else None,
             href=lambda target: relative(path, target),
             **context,
@@ -225,11 +235,13 @@ class _Builder:
     # -- releases ---------------------------------------------------------------------------
 
     def _release_pages(self) -> None:
-        known = {(r.project, r.version) for r in self.data.releases}
         for release in self.data.releases:
             previous = None
-            if release.previous and (release.project, release.previous) in known:
+            if release.previous and (release.project, release.previous) in self._release_index:
                 previous = self.release_path(release.project, release.previous)
+            shown = release.changes
+            if release.source == "commits":
+                shown = shown[:RELEASE_COMMITS]
             self._page(
                 self.release_path(release.project, release.version),
                 "release.html.j2",
@@ -237,8 +249,9 @@ class _Builder:
                 title=f"{release.name} {release.version}",
                 release=release,
                 previous=previous,
-                groups=self._groups(release.changes),
-                translated=sum(1 for c in release.changes if c.japanese),
+                groups=self._groups(shown),
+                shown=len(shown),
+                translated=self._release_link(release)["translated"],
             )
         self._page("releases/index.html", "releases.html.j2", **self._releases_context())
 
@@ -257,24 +270,23 @@ class _Builder:
             "components": [self._component_link(c) for c in change.components],
         }
         if with_release:
-            item["release"] = self._release_link(self._release_of(change))
+            release = self._release_index[(change.project, change.version)]
+            item["release"] = self._release_link(release)
         return item
 
-    def _release_of(self, change: Change) -> ReleaseInfo:
-        if not hasattr(self, "_release_index"):
-            self._release_index = {(r.project, r.version): r for r in self.data.releases}
-        return self._release_index[(change.project, change.version)]
-
     def _release_link(self, release: ReleaseInfo) -> dict[str, Any]:
-        return {
-            "name": release.name,
-            "version": release.version,
-            "day": release.date[:10],
-            "is_rc": release.is_rc,
-            "count": len(release.changes),
-            "translated": sum(1 for c in release.changes if c.japanese),
-            "path": self.release_path(release.project, release.version),
-        }
+        key = (release.project, release.version)
+        if key not in self._release_links:
+            self._release_links[key] = {
+                "name": release.name,
+                "version": release.version,
+                "day": release.date[:10],
+                "is_rc": release.is_rc,
+                "count": len(release.changes),
+                "translated": sum(1 for c in release.changes if c.japanese),
+                "path": self.release_path(release.project, release.version),
+            }
+        return self._release_links[key]
 
     def _releases_context(self) -> dict[str, Any]:
         by_project: dict[str, list[dict[str, Any]]] = {}

@@ -7,6 +7,10 @@ few harmless properties, and every href/src kept only when it is http(s). A sche
 (`/wp/archives/2468`, `img.png`) is made absolute against the site's base URL when one is
 given, and dropped (its text kept) otherwise; `#fragment` links stay. Markdown links with any
 other scheme (`javascript:`, `data:`, `file:` ...) are not turned into links at all.
+
+A line break inside a paragraph is kept (`<br>`), as the WordPress-era posts expect: a
+Japanese explanation starts on the line after its changeset link, and joining the lines with
+a space would put stray spaces between Japanese words.
 """
 
 from __future__ import annotations
@@ -72,7 +76,9 @@ class Markdown:
 
     def __init__(self, base_url: str | None = None) -> None:
         self.base_url = safe_url(base_url)
-        self.md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+        self.md = MarkdownIt("commonmark", {"html": True, "breaks": True}).enable(
+            ["table", "strikethrough"]
+        )
         self.md.validateLink = self._valid_link  # type: ignore[method-assign]
 
     def render(self, text: str) -> Rendered:
@@ -95,7 +101,7 @@ class Markdown:
             filter_style_properties=set(STYLE_PROPERTIES),
             set_tag_attribute_values={"img": {"loading": "lazy"}},
         )
-        return Rendered(cleaned, dropped)
+        return Rendered(cleaned, list(dict.fromkeys(dropped)))
 
     def _valid_link(self, url: str) -> bool:
         scheme = urlsplit(url.strip()).scheme.lower()

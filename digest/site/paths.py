@@ -32,7 +32,8 @@ def slugify(text: str) -> str:
 class Slugs:
     """Slugs unique within one namespace: a second name with the same slug gets a hash suffix."""
 
-    def __init__(self) -> None:
+    def __init__(self, reserved: set[str] | frozenset[str] = frozenset()) -> None:
+        self._reserved = set(reserved)
         self._by_slug: dict[str, str] = {}
         self._by_name: dict[str, str] = {}
 
@@ -41,7 +42,7 @@ class Slugs:
         if name in self._by_name:
             return self._by_name[name]
         slug = slugify(name)
-        if self._by_slug.get(slug, name) != name:
+        if slug in self._reserved or self._by_slug.get(slug, name) != name:
             slug = f"{slug}-{hashlib.sha1(name.encode()).hexdigest()[:8]}"
         self._by_slug[slug] = name
         self._by_name[name] = slug
