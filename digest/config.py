@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from digest.errors import ConfigError
+from digest.yamlfile import read_yaml
 
 DEFAULT_CONFIG = "sources.yaml"
 CONFIG_ENV = "DIGEST_CONFIG"
@@ -118,16 +117,7 @@ def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     """Read and validate a sources.yaml file."""
     file = config_path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{file}: cannot read config: {exc.strerror or exc}") from exc
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        raise ConfigError(f"{file}{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
+    raw = read_yaml(file, what="config")
     return parse_config(raw, file)
 
 
@@ -148,7 +138,7 @@ def parse_config(raw: Any, file: Path) -> Config:
     )
     _check_unique([p.id for p in projects], name, "projects", "id")
     _check_unique([s.id for p in projects for s in p.sources], name, "sources", "id")
-    sections = {key: root[key] for key in TOP_LEVEL_KEYS - {"settings", "projects"} if key in root}
+    sections = {key: root[key] for key in ("draft", "translate") if key in root}
     lists, feeds = parse_news_sources(root, name, base, projects)
     return Config(
         path=file,

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date as Date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from digest.errors import ConfigError
-from digest.taxonomy import DATA_DIR
+from digest.taxonomy import DATA_DIR, parse_day
+from digest.yamlfile import read_yaml
 
 LINKS_FILE = DATA_DIR / "links.yaml"
 _COMMIT_URL = re.compile(r"^(https?://(?:www\.)?github\.com/[\w.-]+/[\w.-]+?)(?:\.git)?/commit/")
@@ -131,12 +129,7 @@ def _ticket(pattern: TicketPattern, groups: dict[str, str], repo_url: str | None
 def load_links(path: Path | None = None) -> tuple[TicketPattern, ...]:
     """Read and validate links.yaml (once per path)."""
     file = Path(path) if path else LINKS_FILE
-    try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{file}: cannot read: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{file}: invalid YAML: {exc}") from exc
+    raw = read_yaml(file)
     items = raw.get("tickets") if isinstance(raw, dict) else None
     if not isinstance(items, list) or not items:
         raise ConfigError(f"{file.name}: tickets: missing or not a list")
@@ -164,7 +157,7 @@ def _pattern(item: Any, at: str) -> TicketPattern:
         url=item.get("url", ""),
         ranges=tuple(_range(r, f"{at}.ranges[{i}]") for i, r in enumerate(item.get("ranges", []))),
         since=_since(item.get("since"), f"{at}.since"),
-        until=_day(item.get("until"), f"{at}.until"),
+        until=parse_day(item.get("until"), f"{at}.until"),
         needs_repo=bool(item.get("needs_repo", False)),
         projects=tuple(str(p) for p in item.get("projects") or ()),
         upper=bool(item.get("upper", False)),
@@ -181,15 +174,5 @@ def _range(item: Any, at: str) -> Range:
 
 def _since(value: Any, at: str) -> dict[str, str] | str | None:
     if isinstance(value, dict):
-        return {str(k): _day(v, f"{at}.{k}") or "" for k, v in value.items()}
-    return _day(value, at)
-
-
-def _day(value: Any, at: str) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, Date):
-        return value.isoformat()
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return value
-    raise ConfigError(f"{at}: '{value}' is not a date (YYYY-MM-DD)")
+        return {str(k): parse_day(v, f"{at}.{k}") or "" for k, v in value.items()}
+    return parse_day(value, at)

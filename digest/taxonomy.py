@@ -11,9 +11,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from digest.errors import ConfigError
+from digest.yamlfile import read_mapping
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 COMPONENTS_FILE = DATA_DIR / "components.yaml"
@@ -190,7 +189,7 @@ _MAN_SECTION = re.compile(r"\(\d\)$")
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
     """Read and validate components.yaml (once per path)."""
     file = Path(path) if path else COMPONENTS_FILE
-    raw = _read_yaml(file)
+    raw = read_mapping(file)
     where = file.name
     components = _components(_section(raw, "components", dict, where), where)
     prefixes = _prefixes(_section(raw, "prefixes", dict, where), components, where)
@@ -209,20 +208,6 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
         globs=globs,
         path_rules=_path_rules(raw["components"], components, where),
     )
-
-
-def _read_yaml(file: Path) -> dict[str, Any]:
-    try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{file}: cannot read: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        raise ConfigError(f"{file}{line}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{file}: must be a mapping")
-    return raw
 
 
 def _section(raw: dict[str, Any], key: str, kind: type, where: str) -> Any:
@@ -294,13 +279,14 @@ def _alias(item: Any, component: str, at: str, projects: tuple[str, ...] = ()) -
     return Alias(
         normalise(item["name"]),
         component,
-        since=_day(item.get("since"), f"{at}.since"),
-        until=_day(item.get("until"), f"{at}.until"),
+        since=parse_day(item.get("since"), f"{at}.since"),
+        until=parse_day(item.get("until"), f"{at}.until"),
         projects=tuple(str(p) for p in projects) or defaults,
     )
 
 
-def _day(value: Any, at: str) -> str | None:
+def parse_day(value: Any, at: str) -> str | None:
+    """A YYYY-MM-DD value of a data file (or None); errors name the key."""
     if value is None:
         return None
     if isinstance(value, Date):

@@ -8,10 +8,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from digest.errors import ConfigError
 from digest.translate.tokens import TokenFinder
+from digest.yamlfile import read_mapping
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 GLOSSARY_FILE = DATA_DIR / "glossary.ja.yaml"
@@ -110,8 +109,8 @@ def load_glossary(glossary: Path | None = None, lexicon: Path | None = None) -> 
 
 @cache
 def _load(glossary_path: Path, lexicon_path: Path) -> Glossary:
-    g = _read_yaml(glossary_path)
-    lx = _read_yaml(lexicon_path)
+    g = read_mapping(glossary_path)
+    lx = read_mapping(lexicon_path)
     verbs = {
         lemma: _verb(lemma, spec, lexicon_path)
         for lemma, spec in _section(lx, "verbs", lexicon_path).items()
@@ -134,20 +133,6 @@ def _load(glossary_path: Path, lexicon_path: Path) -> Glossary:
         subordinators=_section(lx, "subordinators", lexicon_path),
         max_term_words=longest,
     )
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: must be a mapping")
-    return data
 
 
 def _section(data: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
