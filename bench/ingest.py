@@ -5,6 +5,7 @@ once (timed on its own: that is git's transport), then times in the same run:
   baseline  git log -z --numstat over the same refs, same format, output discarded
   full      `digest fetch` into an empty database (commits, releases, ChangeLogs linked)
   no-op     a second `digest fetch` with nothing new upstream
+  history   `digest fetch` with release tags and ChangeLogs switched off (commits only)
 and prints the ratio full/baseline (target <= 1.5) and the peak memory of `digest fetch`.
 """
 
@@ -38,6 +39,9 @@ def main() -> None:
         full, rss = _timed(["--config", str(config), "fetch", "--project", PROJECT])
         noop, _ = _timed(["--config", str(config), "fetch", "--project", PROJECT])
         commits = _count(work / "digest.db")
+        history_only = _config(work, repo, releases=False)
+        (work / "digest.db").unlink()
+        history, _ = _timed(["--config", str(history_only), "fetch", "--project", PROJECT])
         print(f"project            {PROJECT} ({commits} commits)")
         print(f"first fetch incl. mirror clone   {clone:6.2f} s")
         print(f"baseline git log --numstat       {baseline:6.2f} s")
@@ -45,6 +49,8 @@ def main() -> None:
         print(f"ratio digest/git log             {full / baseline:6.2f}x  (target <= 1.5x)")
         print(f"peak memory of digest fetch      {rss / 1024:6.0f} MB  (target < 300 MB)")
         print(f"no-op re-fetch                   {noop:6.2f} s")
+        print(f"history only: commits, no releases or ChangeLogs  {history:6.2f} s", end="")
+        print(f"  = {history / baseline:.2f}x git log")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -60,14 +66,18 @@ def _shadow(work: Path) -> Path:
     return dest
 
 
-def _config(work: Path, repo: Path) -> Path:
+def _config(work: Path, repo: Path, *, releases: bool = True) -> Path:
     doc = yaml.safe_load((ROOT / "sources.yaml").read_text())
     doc["settings"] = {"database": "digest.db", "cache_dir": "cache"}
     doc["projects"] = [p for p in doc["projects"] if p["id"] == PROJECT]
-    doc["projects"][0]["sources"][0]["url"] = str(repo)
+    source = doc["projects"][0]["sources"][0]
+    source["url"] = str(repo)
+    if not releases:
+        for key in ("release_tags", "release_commits", "changelogs"):
+            source.pop(key, None)
     for key in ("lists", "feeds"):
         doc.pop(key, None)
-    path = work / "sources.yaml"
+    path = work / ("sources.yaml" if releases else "history-only.yaml")
     path.write_text(yaml.safe_dump(doc))
     return path
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import replace
 
 from digest.config import GitSource
 from digest.models import Release
@@ -124,8 +123,3 @@ def first_releases(graph: dict[str, list[str]], releases: list[Release]) -> dict
             assigned[sha] = release.version
             stack.extend(p for p in graph.get(sha, ()) if p not in assigned)
     return {sha: assigned.get(sha) for sha in graph}
-
-
-def with_dates(releases: list[Release], dates: dict[str, str]) -> list[Release]:
-    """Fill missing dates from a sha -> date map."""
-    return [r if r.date else replace(r, date=dates.get(r.commit, "")) for r in releases]

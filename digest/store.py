@@ -225,12 +225,6 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
-def existing_shas(db: Database, project: str) -> set[str]:
-    """Every commit sha stored for a project."""
-    rows = db.execute("SELECT sha FROM commits WHERE project = ?", [project])
-    return {row[0] for row in rows}
-
-
 def commit_parents(db: Database, project: str) -> dict[str, list[str]]:
     """The commit graph of a project: sha -> parent shas."""
     rows = db.execute("SELECT sha, parents FROM commits WHERE project = ?", [project])

@@ -343,12 +343,6 @@ def read_blobs(repo: git.Repo, specs: list[str]) -> dict[str, bytes]:
     return found
 
 
-def rev_list(repo: git.Repo, source: GitSource, include: str, exclude: str | None) -> list[str]:
-    """Commits reachable from include but not from exclude."""
-    args = [include] + ([f"^{exclude}"] if exclude else [])
-    return _git(repo, source, "rev-list", *args).split()
-
-
 def _git(repo: git.Repo, source: GitSource, *args: str) -> str:
     try:
         return repo.git.execute(["git", *args], kill_after_timeout=3600)
