@@ -90,8 +90,8 @@ def fetch(ctx: Context, projects: tuple[str, ...], sources: tuple[str, ...]) -> 
         summary = ingest.fetch(
             ctx.config, db, projects=list(projects), sources=list(sources), progress=show_progress
         )
-    for failure in summary.failures:
-        click.echo(f"warning: {failure}", err=True)
+    for problem in [*summary.warnings, *summary.failures]:
+        click.echo(f"warning: {problem}", err=True)
     click.echo(summary.line())
     if summary.failures:
         sys.exit(1)
@@ -468,8 +468,8 @@ def monthly(
     report = run_monthly(
         ctx.config, ctx.open_db(), month, out_dir=out_dir, engine=engine, fetch=not no_fetch
     )
-    for failure in report.failures:
-        click.echo(f"warning: {failure}", err=True)
+    for problem in [*report.warnings, *report.failures]:
+        click.echo(f"warning: {problem}", err=True)
     if report.failures or sys.stdout.isatty():
         for line in report.lines():
             click.echo(line)

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from digest.render import Change, Digest, ReleaseSection, checksum, render_post
+from digest.render import Digest, checksum, render_post
 from digest.translate.posts import parse_post
 
 _REGION = re.compile(
@@ -105,7 +105,7 @@ def _with_edits(digest: Digest, edited: dict[str, str]) -> Digest:
             replace(c, japanese=edited[c.id], state="edited") if c.id in edited else c
             for c in section.changes
         )
-        sections.append(ReleaseSection(**{**section.__dict__, "changes": changes}))
+        sections.append(replace(section, changes=changes))
     return replace(digest, releases=tuple(sections))
 
 
@@ -116,5 +116,3 @@ def _write(path: Path, text: str) -> None:
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 
-
-__all__ = ["Change", "DraftReport", "draft_path", "write_draft"]

@@ -1,17 +1,16 @@
-"""The git part of `digest fetch`: mirrors -> commits, releases and linked ChangeLog entries."""
+"""`digest fetch`: git mirrors -> commits, releases and linked ChangeLog entries; then news."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from git import Repo
 from sqlite_utils import Database
 
 from digest import store
-from digest.config import Config, GitSource
+from digest.config import Config, Feed, GitSource, MailingList
 from digest.errors import DigestError
 from digest.linking import Candidate, SubjectIndex, commit_range, link_entries
 from digest.models import ChangelogSection, Commit, Release
@@ -73,10 +72,12 @@ def select_sources(
     return git_sources, lists, feeds
 
 
-def _news_wanted(source: Any, projects: list[str] | None, sources: list[str] | None) -> bool:
+def _news_wanted(
+    source: MailingList | Feed, projects: list[str] | None, sources: list[str] | None
+) -> bool:
     if sources:
         return source.id in sources
-    return not projects or bool(set(projects) & set(getattr(source, "projects", ()) or ()))
+    return not projects or bool(set(projects) & set(source.projects or ()))
 
 
 def fetch(

@@ -26,6 +26,7 @@ class MonthlyReport:
     classified: str = ""
     draft: DraftReport | None = None
     failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """The summary: one line per stage."""
@@ -86,6 +87,7 @@ def run_monthly(
         if fetch:
             report.fetched = ingest.fetch(config, db)
             report.failures = list(report.fetched.failures)
+            report.warnings = list(report.fetched.warnings)
         report.classified = classify_store(db).line()
         _, report.draft = make_draft(
             config, db, month, out_dir=out_dir, engine=engine, failures=report.failures

@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -245,25 +245,19 @@ def _key(project: str, english: str) -> str:
 
 
 def _translated(sections: list[ReleaseSection], translate: Translate) -> list[ReleaseSection]:
+    """The sections with each change's Japanese, state and origin filled in (one batch)."""
     lines = [c.english for s in sections for c in s.changes]
-    results = iter(translate(lines)) if lines else iter(())
-    done = []
-    for section in sections:
-        changes = []
-        for change in section.changes:
-            result = next(results)
-            changes.append(
-                Change(
-                    **{
-                        **change.__dict__,
-                        "japanese": result.text,
-                        "state": result.state,
-                        "origin": result.origin,
-                    }
-                )
-            )
-        done.append(ReleaseSection(**{**section.__dict__, "changes": tuple(changes)}))
-    return done
+    results = iter(translate(lines) if lines else [])
+    return [
+        replace(
+            section,
+            changes=tuple(
+                replace(c, japanese=r.text, state=r.state, origin=r.origin)
+                for c, r in zip(section.changes, results, strict=False)
+            ),
+        )
+        for section in sections
+    ]
 
 
 def _web_link(url: str | None) -> str | None:
