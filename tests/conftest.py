@@ -67,3 +67,32 @@ def no_network(monkeypatch):
         return real(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
+
+
+HTTP_AGENT = "digest-test/1.0 (+https://example.invalid/digest)"
+
+
+@pytest.fixture
+def server():
+    """A real HTTP server on 127.0.0.1 (port 0) serving the routes a test sets up."""
+    from tests.test_news_server import FixtureServer
+
+    with FixtureServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    """The back-off sleeps an HttpClient asked for (recorded, not slept)."""
+    return []
+
+
+@pytest.fixture
+def client(sleeps: list[float]):
+    """One HttpClient with quick retries whose sleeps are recorded."""
+    from digest.sources.http import HttpClient
+
+    with HttpClient(
+        user_agent=HTTP_AGENT, timeout=2.0, retries=2, backoff=0.01, sleep=sleeps.append
+    ) as http:
+        yield http

@@ -5,31 +5,10 @@ from __future__ import annotations
 import socket
 
 import pytest
-from test_news_server import FixtureServer
 
 from digest.errors import FetchError
 from digest.sources.http import HttpClient, HttpError, Validators
-
-AGENT = "digest-test/1.0 (+https://example.invalid/digest)"
-
-
-@pytest.fixture
-def server():
-    with FixtureServer() as srv:
-        yield srv
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
-
-
-@pytest.fixture
-def client(sleeps: list[float]):
-    with HttpClient(
-        user_agent=AGENT, timeout=2.0, retries=2, backoff=0.01, sleep=sleeps.append
-    ) as http:
-        yield http
+from tests.conftest import HTTP_AGENT as AGENT
 
 
 def test_get_sends_user_agent_and_returns_validators(server, client):

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from test_news_server import FixtureServer, mbox, message
+from test_news_server import mbox, message
 
 from digest import store
 from digest.config import Config, load_config
@@ -39,25 +39,6 @@ def write_config(tmp_path: Path, lists: str, feeds: str = "") -> Config:
     path = tmp_path / "sources.yaml"
     path.write_text(text)
     return load_config(path)
-
-
-@pytest.fixture
-def server():
-    with FixtureServer() as srv:
-        yield srv
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
-
-
-@pytest.fixture
-def client(sleeps):
-    with HttpClient(
-        user_agent="digest-test/1.0", timeout=2.0, retries=2, backoff=0.01, sleep=sleeps.append
-    ) as http:
-        yield http
 
 
 @pytest.fixture
