@@ -148,7 +148,7 @@ def fetch_git(
         graph = store.commit_parents(db, source.project)
         store.set_commit_releases(db, source.project, first_releases(graph, releases))
     summary.releases += len(changed)
-    summary.entries += _link_changelogs(db, repo, source, releases, graph)
+    summary.entries += _link_changelogs(db, repo, source, releases, graph, summary.warnings)
     store.set_state(db, source.id, cursor={"tips": tips})
 
 
@@ -166,8 +166,13 @@ def _link_changelogs(
     source: GitSource,
     releases: list[Release],
     graph: dict[str, list[str]] | None,
+    warnings: list[str],
 ) -> int:
-    """Parse the ChangeLog of each release not yet done and link its entries to commits."""
+    """Parse the ChangeLog of each release not yet done and link its entries to commits.
+
+    A ChangeLog that cannot be parsed is a warning naming the source, release, file and line;
+    that release is then recorded without entries.
+    """
     if not source.changelogs:
         return 0
     done = store.releases_with_changelog(db, source.project)
@@ -182,7 +187,7 @@ def _link_changelogs(
     in_project = SubjectIndex(Candidate(sha, subject) for sha, subject in subjects.items())
     done_now = []
     for release, in_range in _ranges(graph, releases, {r.version for r in todo}):
-        found = _section(release.commit, release.version, source, blobs)
+        found = _section(release.commit, release.version, source, blobs, warnings)
         if found is None:
             found = _section_at_last_edit(repo, release, source, in_range, touching)
         if found is None:
@@ -198,7 +203,11 @@ def _link_changelogs(
 
 
 def _section(
-    commit: str, version: str, source: GitSource, blobs: dict[str, bytes]
+    commit: str,
+    version: str,
+    source: GitSource,
+    blobs: dict[str, bytes],
+    warnings: list[str] | None = None,
 ) -> tuple[str, ChangelogSection] | None:
     """The first configured ChangeLog file at a commit that has a section for the version."""
     for path in source.changelogs:
@@ -207,7 +216,9 @@ def _section(
             continue
         try:
             section = changelog.section_for(git.decode(data), version, path)
-        except DigestError:
+        except DigestError as exc:
+            if warnings is not None:
+                warnings.append(f"source '{source.id}': release {version}: {exc}")
             continue
         if section is not None:
             return path, section

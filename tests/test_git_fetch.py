@@ -244,3 +244,30 @@ def test_cli_fetch_prints_one_summary_line_and_fails_on_bad_source(tmp_path, ups
     assert result.output.strip() == (
         "fetched 1 sources: 2 new commits, 0 new releases, 0 ChangeLog entries; 0 failed"
     )
+
+
+def test_malformed_changelog_is_a_warning_naming_release_file_and_line(tmp_path, upstream):
+    upstream.commit(
+        "Release 1.0.1",
+        {"ChangeLog": "* Wed Nov 23 2011 A <a@x> 1.0.1-1\nHigh: cib: Fix a leak\n"},
+    )
+    upstream.tag("Pacemaker-1.0.1")
+    upstream.commit("Release 1.0.2", {"ChangeLog": "garbage\nmore garbage\n- an item\n"})
+    upstream.tag("Pacemaker-1.0.2")
+    config = write_config(
+        tmp_path,
+        str(upstream.path),
+        release_tags=r"^Pacemaker-(?P<version>\d+\.\d+\.\d+)$",
+        changelogs=["ChangeLog"],
+    )
+    summary, db = run_fetch(config)
+    assert summary.failures == []
+    assert summary.warnings == [
+        "source 'demo-git': release 1.0.2: ChangeLog: line 1: no release header found "
+        "(expected e.g. '* Wed Nov 23 2011 Name <mail> 1.0.12-1' or "
+        "'# Pacemaker-3.0.2 (01 Jun 2026)'), got 'garbage'"
+    ]
+    assert [e["text"] for e in store.changelog_entries(db, "demo", "1.0.1")] == ["Fix a leak"]
+    assert store.changelog_entries(db, "demo", "1.0.2") == []
+    again, _ = run_fetch(config)
+    assert again.warnings == []  # recorded as done; the next run does not trip over it again
