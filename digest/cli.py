@@ -82,7 +82,7 @@ pass_context = click.make_pass_decorator(Context)
 @pass_context
 @reports_errors
 def fetch(ctx: Context, projects: tuple[str, ...], sources: tuple[str, ...]) -> None:
-    """Fetch git history, releases and ChangeLogs of the configured upstreams."""
+    """Fetch git history, releases, ChangeLogs, mailing lists and feeds of the upstreams."""
     db = ctx.open_db()
     show_progress = sys.stderr.isatty()
     settings = ctx.config.settings
