@@ -396,21 +396,16 @@ def query_releases(
     version: str | None = None,
 ) -> list[dict[str, Any]]:
     """Releases filtered by project, date and version, newest first."""
-    where, params = ["1=1"], []
-    if projects:
-        where.append(f"r.project IN ({','.join('?' * len(projects))})")
-        params.extend(projects)
-    if since:
-        where.append("r.date >= ?")
-        params.append(since)
-    if version:
-        where.append("r.version = ?")
-        params.append(version)
+    where, params = _where(
+        _in("r.project", projects) if projects else None,
+        ("r.date >= ?", [since]) if since else None,
+        ("r.version = ?", [version]) if version else None,
+    )
     sql = (
         "SELECT r.*, (SELECT COUNT(*) FROM changelog_entries e WHERE e.project = r.project "
         "AND e.version = r.version) AS entries, (SELECT COUNT(*) FROM changelog_entries e "
         "WHERE e.project = r.project AND e.version = r.version AND e.commit_sha IS NOT NULL) "
-        f"AS linked FROM releases r WHERE {' AND '.join(where)} ORDER BY r.date DESC, r.version"
+        f"AS linked FROM releases r WHERE {where} ORDER BY r.date DESC, r.version"
     )
     return _dicts(db.execute(sql, params))
 
@@ -505,6 +500,22 @@ def project_stats(db: Database) -> list[dict[str, Any]]:
             """
         )
     )
+
+
+Condition = tuple[str, list[Any]]
+
+
+def _where(*conditions: Condition | None) -> tuple[str, list[Any]]:
+    """AND of the given (clause, params) conditions; None (a filter not set) is skipped."""
+    chosen = [c for c in conditions if c is not None]
+    clause = " AND ".join(text for text, _ in chosen) or "1=1"
+    return clause, [value for _, values in chosen for value in values]
+
+
+def _in(column: str, values: Iterable[Any]) -> Condition:
+    """`column IN (?, ...)` for the given values."""
+    items = list(values)
+    return f"{column} IN ({','.join('?' * len(items))})", items
 
 
 def _write(db: Database, sql: str, params: list[Any]) -> None:
@@ -716,21 +727,15 @@ def query_messages(
     announcements: bool = False,
 ) -> list[dict[str, Any]]:
     """Messages filtered by list, date range ([since, until] days) and announcement, by date."""
-    where, params = ["1=1"], []
-    if lists:
-        where.append(f"list IN ({','.join('?' * len(lists))})")
-        params.extend(lists)
-    if since:
-        where.append("date >= ?")
-        params.append(since)
-    if until:
-        where.append("substr(date, 1, 10) <= ?")
-        params.append(until)
-    if announcements:
-        where.append("project IS NOT NULL")
+    where, params = _where(
+        _in("list", lists) if lists else None,
+        ("date >= ?", [since]) if since else None,
+        ("substr(date, 1, 10) <= ?", [until]) if until else None,
+        ("project IS NOT NULL", []) if announcements else None,
+    )
     sql = (
         "SELECT message_id, list, date, sender, subject, url, thread, in_reply_to, project, "
-        f"version FROM messages WHERE {' AND '.join(where)} ORDER BY date, list, message_id"
+        f"version FROM messages WHERE {where} ORDER BY date, list, message_id"
     )
     return _dicts(db.execute(sql, params))
 
@@ -1152,10 +1157,7 @@ class ChangeFilter:
 def query_changes(db: Database, query: ChangeFilter) -> list[dict[str, Any]]:
     """Changes matching a filter, newest first; a change in several branches or repositories
     (same author date and subject) is shown once."""
-    where, params = ["1=1"], []
-    for clause, values in _change_clauses(db, query):
-        where.append(clause)
-        params.extend(values)
+    where, params = _where(*_change_clauses(db, query))
     sql = f"""
         SELECT c.project, c.sha, substr(c.author_date, 1, 10) AS date, c.release, c.components,
             c.severity, c.kind, c.subject AS english, t.text AS japanese,
@@ -1163,7 +1165,7 @@ def query_changes(db: Database, query: ChangeFilter) -> list[dict[str, Any]]:
             c.duplicate_of
         FROM commits c JOIN projects p ON p.id = c.project
         LEFT JOIN translations t ON t.source_norm = c.tm_key AND t.lang = ?
-        WHERE {" AND ".join(where)} ORDER BY c.author_date DESC, c.sha LIMIT ?
+        WHERE {where} ORDER BY c.author_date DESC, c.sha LIMIT ?
     """
     fetch = query.limit * 2 + 10
     while True:
@@ -1187,7 +1189,7 @@ def _one_per_change(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _change_clauses(db: Database, query: ChangeFilter) -> Iterator[tuple[str, list[Any]]]:
     if query.projects:
-        yield f"c.project IN ({','.join('?' * len(query.projects))})", list(query.projects)
+        yield _in("c.project", query.projects)
     if query.components:
         likes = " OR ".join("c.components LIKE ?" for _ in query.components)
         yield f"({likes})", [f'%"{name}"%' for name in query.components]

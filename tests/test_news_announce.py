@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import UPSTREAM, require_shared
-from test_news_fetch import DATE_PAGE, LIST_PATH, MAIL, MONTHS, write_config
+from test_news_fetch import LIST_PATH, MAIL, serve_pacemaker_list, write_config
 from test_news_server import FixtureServer
 
 from digest import store
@@ -166,10 +166,7 @@ HANDMADE = {
 def news_setup(tmp_path):
     """The pacemaker list on a real server, linux-ha-dev as a local mbox, a blog feed."""
     with FixtureServer() as server:
-        server.add(LIST_PATH, (MAIL / "pacemaker-index.html").read_bytes())
-        for name, body in MONTHS.items():
-            server.add(LIST_PATH + name, body)
-        server.add(DATE_PAGE, (MAIL / "pacemaker-2011-November-date.html").read_bytes())
+        serve_pacemaker_list(server)
         feeds = Path(__file__).parent / "fixtures" / "feeds"
         server.add("/blog/rss", (feeds / "theclusterguy.rss").read_bytes())
         (tmp_path / "dev.mbox").write_bytes((MAIL / "linux-ha-dev-2011-11.mbox").read_bytes())

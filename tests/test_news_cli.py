@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 from test_news_announce import LCMC_ID, PACEMAKER_ID
-from test_news_fetch import DATE_PAGE, LIST_PATH, MAIL, MONTHS, write_config
+from test_news_fetch import LIST_PATH, MAIL, serve_pacemaker_list, write_config
 from test_news_server import FixtureServer
 
 from digest import store
@@ -23,10 +23,7 @@ from digest.sources.http import HttpClient
 def fetched(tmp_path):
     """A database filled by fetch_news from the pacemaker list on a real server."""
     with FixtureServer() as server:
-        server.add(LIST_PATH, (MAIL / "pacemaker-index.html").read_bytes())
-        for name, body in MONTHS.items():
-            server.add(LIST_PATH + name, body)
-        server.add(DATE_PAGE, (MAIL / "pacemaker-2011-November-date.html").read_bytes())
+        serve_pacemaker_list(server)
         config = write_config(
             tmp_path, f"  - id: pacemaker\n    kind: pipermail\n    url: {server.url(LIST_PATH)}\n"
         )

@@ -31,6 +31,14 @@ DATE_PAGE = LIST_PATH + "2011-November/date.html"
 ALL_MESSAGES = 10  # 2 + 3 + 6, one November message repeats October's last
 
 
+def serve_pacemaker_list(server) -> None:
+    """Serve the fixture pacemaker list as pipermail: index, three months, November's date page."""
+    server.add(LIST_PATH, (MAIL / "pacemaker-index.html").read_bytes(), content_type="text/html")
+    for name, body in MONTHS.items():
+        server.add(LIST_PATH + name, body)
+    server.add(DATE_PAGE, (MAIL / "pacemaker-2011-November-date.html").read_bytes())
+
+
 def write_config(tmp_path: Path, lists: str, feeds: str = "") -> Config:
     """A sources.yaml with the real projects and the given lists/feeds sections."""
     text = (MAIL / "projects.yaml").read_text() + "\nlists:\n" + lists
@@ -44,10 +52,7 @@ def write_config(tmp_path: Path, lists: str, feeds: str = "") -> Config:
 @pytest.fixture
 def pipermail(server, tmp_path):
     """The pacemaker list served as pipermail, and a config pointing at it."""
-    server.add(LIST_PATH, (MAIL / "pacemaker-index.html").read_bytes(), content_type="text/html")
-    for name, body in MONTHS.items():
-        server.add(LIST_PATH + name, body)
-    server.add(DATE_PAGE, (MAIL / "pacemaker-2011-November-date.html").read_bytes())
+    serve_pacemaker_list(server)
     config = write_config(
         tmp_path, f"  - id: pacemaker\n    kind: pipermail\n    url: {server.url(LIST_PATH)}\n"
     )
