@@ -13,8 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from digest import classify as classifier
-from digest import ingest, store
+from digest import store
 from digest.config import Config, load_config
 from digest.errors import DigestError
 from digest.lock import run_lock
@@ -83,6 +82,8 @@ pass_context = click.make_pass_decorator(Context)
 @reports_errors
 def fetch(ctx: Context, projects: tuple[str, ...], sources: tuple[str, ...]) -> None:
     """Fetch git history, releases, ChangeLogs, mailing lists and feeds of the upstreams."""
+    from digest import ingest
+
     db = ctx.open_db()
     show_progress = sys.stderr.isatty()
     settings = ctx.config.settings
@@ -376,6 +377,8 @@ def classify_command(
     if subject is not None:
         _explain(ctx, db, subject, projects[0] if projects else None)
         return
+    from digest import classify as classifier
+
     settings = ctx.config.settings
     with run_lock(settings.lock_path, wait=settings.lock_wait):
         summary = classifier.classify_store(db, list(projects), full=full)
@@ -399,6 +402,8 @@ def _explain(ctx: Context, db: Any, subject: str, project: str | None) -> None:
         if _SHA.fullmatch(subject):
             click.echo(f"no stored commit starts with {subject}; reading it as text", err=True)
         click.echo(f"text ({project}): {subject}")
+    from digest import classify as classifier
+
     repo = classifier.repo_url_from_commit_url(ctx.config.project(project).commit_url)
     for line in classifier.explain(project, text, paths, date=date, repo_url=repo):
         click.echo(line)
@@ -416,6 +421,8 @@ def components(ctx: Context, project: str | None, fmt: str) -> None:
     """List the component taxonomy with how many stored changes carry each component."""
     if project:
         ctx.config.project(project)
+    from digest import classify as classifier
+
     counts = store.component_counts(ctx.open_db(), project)
     rows = classifier.taxonomy_rows(counts)
     if fmt == "json":

@@ -5,25 +5,26 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from git import Repo
 from sqlite_utils import Database
 
 from digest import store
+from digest.announcement_links import relink_announcements
+from digest.background import in_background
+from digest.changelogs import link_releases, read_sections, wanted_sections
 from digest.config import Config, Feed, GitSource, MailingList
 from digest.errors import DigestError
-from digest.linking import Candidate, SubjectIndex, commit_range, link_entries
-from digest.models import ChangelogSection, Commit, Release
-from digest.news import fetch_news, relink_announcements
+from digest.history import History, load_history
+from digest.models import Commit, Release
 from digest.releases import (
     first_releases,
     merge_releases,
     predecessors,
     releases_from_commits,
     releases_from_refs,
-    version_key,
 )
-from digest.sources import changelog, git
+from digest.sources import git
 
 Reporter = Callable[[str], None]
 
@@ -114,6 +115,8 @@ def fetch(
 def _fetch_news(
     config: Config, db: Database, lists: list[str], feeds: list[str], summary: FetchSummary
 ) -> None:
+    from digest.news import fetch_news  # HTTP clients and parsers: imported only when needed
+
     news = fetch_news(config, db, lists=lists, feeds=feeds)
     summary.sources += len(lists) + len(feeds)
     summary.extra["new messages"] = news.messages_new
@@ -126,154 +129,66 @@ def _fetch_news(
 def fetch_git(
     config: Config, db: Database, source: GitSource, summary: FetchSummary, report: Reporter
 ) -> None:
-    """Mirror one repository, store its new commits, releases and ChangeLog entries."""
+    """Mirror one repository, store its new commits, releases and ChangeLog entries.
+
+    Two processes share the work: while this one stores the commits, a child reads the
+    ChangeLog of each tagged release; while this one stores the releases, a child links the
+    ChangeLog entries to the commits.
+    """
     report(f"{source.id}: syncing mirror")
     repo, warnings = git.sync_mirror(source, config.settings.cache_dir)
     summary.warnings.extend(warnings)
+    git_dir = Path(repo.git_dir)
     refs = git.read_refs(repo, source)
     tips = {ref.name: ref.commit for ref in refs}
     old_tips = store.get_state(db, source.id).get("cursor", {}).get("tips", {})
     exclude = git.existing_commits(repo, set(old_tips.values()))
     include = sorted(set(tips.values()) - set(exclude))
-    commits = git.read_commits(repo, source, include, exclude)
-    new = store.save_commits(db, source.project, _counting(commits, report, source.id))
-    summary.commits += new
-    releases = _releases(db, source, refs)
-    stored = {(r["version"], r["commit_sha"]) for r in store.releases_of(db, source.project)}
-    changed = {(r.version, r.commit) for r in releases} - stored
-    graph = None
-    if new or changed:
-        prev = predecessors(releases)
-        store.save_releases(db, [(r, prev[r.version]) for r in releases])
-        graph = store.commit_parents(db, source.project)
-        store.set_commit_releases(db, source.project, first_releases(graph, releases))
-    summary.releases += len(changed)
-    summary.entries += _link_changelogs(db, repo, source, releases, graph, summary.warnings)
+    tagged = [(r.version, r.commit) for r in wanted_sections(db, source, _releases(source, refs))]
+    with in_background(read_sections, git_dir, source, tagged, inline=not tagged) as reading:
+        history = History(frozenset(source.changelogs))
+        commits = history.recording(git.read_commits(repo, source, include, exclude))
+        commits = _counting(commits, report, source.id)
+        summary.commits += store.save_commits(db, source.project, commits)
+        read, read_warnings = reading()
+    summary.warnings.extend(read_warnings)
+    if old_tips and (include or tagged):
+        history = load_history(db, source.project, source.changelogs)
+    releases = _releases(source, refs, history)
+    todo = wanted_sections(db, source, releases)
+    args = (git_dir, source, releases, todo, history, read)
+    with in_background(link_releases, *args, inline=not todo) as linking:
+        summary.releases += _save_releases(db, source, releases, history, bool(include))
+        linked, link_warnings = linking()
+    summary.warnings.extend(link_warnings)
+    store.save_changelogs(db, source.project, linked)
+    summary.entries += sum(len(entries) for _, _, entries in linked)
     store.set_state(db, source.id, cursor={"tips": tips})
 
 
-def _releases(db: Database, source: GitSource, refs: list[git.Ref]) -> list[Release]:
+def _save_releases(
+    db: Database, source: GitSource, releases: list[Release], history: History, new: bool
+) -> int:
+    """Store new or moved releases and each commit's first release; returns how many changed."""
+    stored = {(r["version"], r["commit_sha"]) for r in store.releases_of(db, source.project)}
+    changed = {(r.version, r.commit) for r in releases} - stored
+    if new or changed:
+        prev = predecessors(releases)
+        store.save_releases(db, [(r, prev[r.version]) for r in releases])
+        store.set_commit_releases(db, source.project, first_releases(history.parents, releases))
+    return len(changed)
+
+
+def _releases(
+    source: GitSource, refs: list[git.Ref], history: History | None = None
+) -> list[Release]:
+    """Releases from tags and, once the history is known, from release commits."""
     tagged = releases_from_refs(source, refs)
     marked = []
-    if source.release_commits is not None:
-        marked = releases_from_commits(source, store.commit_subjects_dates(db, source.project))
+    if source.release_commits is not None and history is not None:
+        commits = ((sha, s, history.dates[sha]) for sha, s in history.subjects.items())
+        marked = releases_from_commits(source, commits)
     return merge_releases(tagged, marked)
-
-
-def _link_changelogs(
-    db: Database,
-    repo: Repo,
-    source: GitSource,
-    releases: list[Release],
-    graph: dict[str, list[str]] | None,
-    warnings: list[str],
-) -> int:
-    """Parse the ChangeLog of each release not yet done and link its entries to commits.
-
-    A ChangeLog that cannot be parsed is a warning naming the source, release, file and line;
-    that release is then recorded without entries.
-    """
-    if not source.changelogs:
-        return 0
-    done = store.releases_with_changelog(db, source.project)
-    todo = [r for r in releases if r.version not in done]
-    if not todo:
-        return 0
-    specs = [f"{r.commit}:{path}" for r in todo for path in source.changelogs]
-    blobs = git.read_blobs(repo, specs)
-    graph = graph if graph is not None else store.commit_parents(db, source.project)
-    subjects = store.commit_subjects(db, source.project)
-    touching = store.commits_touching(db, source.project, list(source.changelogs))
-    in_project = SubjectIndex(Candidate(sha, subject) for sha, subject in subjects.items())
-    done_now = []
-    for release, in_range in _ranges(graph, releases, {r.version for r in todo}):
-        found = _section(release.commit, release.version, source, blobs, warnings)
-        if found is None:
-            found = _section_at_last_edit(repo, release, source, in_range, touching)
-        if found is None:
-            done_now.append((release.version, "", []))
-            continue
-        path, section = found
-        index = SubjectIndex(Candidate(sha, subjects[sha]) for sha in in_range if sha in subjects)
-        done_now.append(
-            (release.version, path, list(link_entries(section.entries, index, in_project)))
-        )
-    store.save_changelogs(db, source.project, done_now)
-    return sum(len(entries) for _, _, entries in done_now)
-
-
-def _section(
-    commit: str,
-    version: str,
-    source: GitSource,
-    blobs: dict[str, bytes],
-    warnings: list[str] | None = None,
-) -> tuple[str, ChangelogSection] | None:
-    """The first configured ChangeLog file at a commit that has a section for the version."""
-    for path in source.changelogs:
-        data = blobs.get(f"{commit}:{path}")
-        if data is None:
-            continue
-        try:
-            section = changelog.section_for(git.decode(data), version, path)
-        except DigestError as exc:
-            if warnings is not None:
-                warnings.append(f"source '{source.id}': release {version}: {exc}")
-            continue
-        if section is not None:
-            return path, section
-    return None
-
-
-def _section_at_last_edit(
-    repo: Repo,
-    release: Release,
-    source: GitSource,
-    in_range: set[str],
-    touching: dict[str, str],
-) -> tuple[str, ChangelogSection] | None:
-    """Retry at the newest non-merge commit of the release that edited a ChangeLog.
-
-    A release tagged on a merge may carry a tree without that edit (history rewritten by
-    tools, or shadow repositories); the edit itself has the text that was released.
-    """
-    edits = [(touching[sha], sha) for sha in in_range if sha in touching]
-    if not edits:
-        return None
-    _, sha = max(edits)
-    if sha == release.commit:
-        return None
-    blobs = git.read_blobs(repo, [f"{sha}:{path}" for path in source.changelogs])
-    return _section(sha, release.version, source, blobs)
-
-
-def _ranges(
-    graph: dict[str, list[str]], releases: list[Release], wanted: set[str]
-) -> Iterator[tuple[Release, set[str]]]:
-    """(release, commits in its range) for the wanted releases, reusing ancestries in order."""
-    prev = predecessors(releases)
-    by_version = {r.version: r for r in releases}
-    needed: dict[str, int] = {}
-    for version in prev.values():
-        if version:
-            needed[version] = needed.get(version, 0) + 1
-    ancestry: dict[str, set[str]] = {}
-    for release in sorted(releases, key=lambda r: version_key(r.version)):
-        before = prev[release.version]
-        stop = ancestry.get(before, set()) if before else set()
-        in_range, hit = commit_range(graph, release.commit, stop)
-        if release.version in wanted:
-            yield release, in_range
-        if needed.get(release.version):
-            is_descendant = before is not None and by_version[before].commit in hit
-            if is_descendant or not before:
-                ancestry[release.version] = stop | in_range
-            else:
-                ancestry[release.version] = commit_range(graph, release.commit, set())[0]
-        if before and before in needed:
-            needed[before] -= 1
-            if not needed[before]:
-                ancestry.pop(before, None)
 
 
 def _counting(commits: Iterator[Commit], report: Reporter, source_id: str) -> Iterator[Commit]:

@@ -10,8 +10,7 @@ normalised subject anywhere in the project. The method is recorded.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Collection, Container, Iterable, Iterator
 from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz, process
@@ -35,95 +34,111 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 @lru_cache(maxsize=1 << 17)
 def normalise(text: str) -> str:
     """Subject text reduced to what survives rewording: no prefixes, tickets, punctuation, case."""
-    text = _PREFIX.sub("", text)
-    text = _COMPONENT.sub("", text, count=1)
-    text = _TICKET.sub(" ", text)
+    if ":" in text:  # both patterns need one; most subjects without one skip two searches
+        text = _PREFIX.sub("", text)
+        text = _COMPONENT.sub("", text, count=1)
+    if "#" in text:
+        text = _TICKET.sub(" ", text)
     return _NON_WORD.sub(" ", text.lower()).strip()
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A commit that may have introduced an entry."""
-
-    sha: str
-    subject: str
-
-
 class SubjectIndex:
-    """Exact and normalised subject lookups over a set of commits, built on first use."""
+    """Exact and normalised subject lookups over a project's commits, optionally within a set.
 
-    def __init__(self, commits: Iterable[Candidate]) -> None:
-        self._commits = commits
+    Built once per project: each lookup yields the candidates newest first and keeps the first
+    one inside the set asked for (a release's range), so no index is built per release.
+    """
+
+    def __init__(self, commits: Iterable[tuple[str, str]]) -> None:
+        """commits: (sha, subject) pairs, newest first."""
+        self._commits = list(commits)
+        self._order = {sha: i for i, (sha, _) in enumerate(self._commits)}
+        self.exact: dict[str, list[str]] = {}
+        for sha, subject in self._commits:
+            self.exact.setdefault(subject.strip(), []).append(sha)
 
     @cached_property
-    def exact(self) -> dict[str, str]:
-        """Subject -> sha (the first, i.e. newest, commit wins)."""
-        self._commits = list(self._commits)
-        found: dict[str, str] = {}
-        for commit in self._commits:
-            found.setdefault(commit.subject.strip(), commit.sha)
-        return found
-
-    @cached_property
-    def normal(self) -> dict[str, str]:
-        """Normalised subject -> sha."""
-        found: dict[str, str] = {}
-        for subject, sha in self.exact.items():
+    def normal(self) -> dict[str, list[str]]:
+        """Normalised subject -> shas, newest first."""
+        found: dict[str, list[str]] = {}
+        for sha, subject in self._commits:
             key = normalise(subject)
             if key:
-                found.setdefault(key, sha)
+                found.setdefault(key, []).append(sha)
         return found
 
-    def find(self, entry: ChangelogEntry) -> tuple[str, str] | None:
+    def find(self, entry: ChangelogEntry, within: Container[str] | None = None) -> Match | None:
         """(sha, method) for an exact or normalised match."""
         for text in (entry.raw.strip(), entry.text.strip()):
-            if text in self.exact:
-                return self.exact[text], "exact"
-        key = normalise(entry.raw)
-        if key and key in self.normal:
-            return self.normal[key], "normalised"
-        return None
+            sha = _first(self.exact.get(text), within)
+            if sha:
+                return sha, "exact"
+        sha = _first(self.normal.get(normalise(entry.raw)), within)
+        return (sha, "normalised") if sha else None
 
-    @cached_property
-    def _sorted_tokens(self) -> dict[str, str]:
-        """Normalised subjects with their words sorted (for order-insensitive similarity)."""
-        return {_sort_words(key): sha for key, sha in self.normal.items()}
-
-    def prefix(self, entry: ChangelogEntry) -> tuple[str, str] | None:
+    def prefix(self, entry: ChangelogEntry, within: Container[str]) -> Match | None:
         """(sha, 'prefix') when the entry is a subject followed by more text (body joined in)."""
         words = normalise(entry.raw).split()
         for end in range(len(words) - 1, 0, -1):
             key = " ".join(words[:end])
             if len(key) < MIN_PREFIX:
                 break
-            if key in self.normal:
-                return self.normal[key], "prefix"
+            sha = _first(self.normal.get(key), within)
+            if sha:
+                return sha, "prefix"
         return None
 
-    def fuzzy(self, entry: ChangelogEntry) -> tuple[str, str] | None:
-        """(sha, 'fuzzy') for the most similar normalised subject above the cutoff."""
-        key = normalise(entry.raw)
-        if not key or not self.normal:
+    def fuzzy_choices(self, within: Iterable[str]) -> dict[str, str]:
+        """Word-sorted normalised subject -> newest sha, over the commits within a set."""
+        choices: dict[str, str] = {}
+        for sha in sorted(within, key=self._order.__getitem__):
+            key = _sorted_words(self._commits[self._order[sha]][1])
+            if key:
+                choices.setdefault(key, sha)
+        return choices
+
+    def fuzzy(self, entry: ChangelogEntry, choices: dict[str, str]) -> Match | None:
+        """(sha, 'fuzzy') for the most similar of the choices above the cutoff."""
+        key = _sorted_words(entry.raw)
+        if not key or not choices:
             return None
-        choices = self._sorted_tokens
-        best = process.extractOne(
-            _sort_words(key), choices.keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
-        )
+        best = process.extractOne(key, choices.keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
         return (choices[best[0]], "fuzzy") if best else None
 
 
-def _sort_words(text: str) -> str:
-    return " ".join(sorted(text.split()))
+Match = tuple[str, str]
+
+
+def _first(shas: list[str] | None, within: Container[str] | None) -> str | None:
+    if not shas:
+        return None
+    if within is None:
+        return shas[0]
+    return next((sha for sha in shas if sha in within), None)
+
+
+@lru_cache(maxsize=1 << 17)
+def _sorted_words(text: str) -> str:
+    """The normalised text with its words sorted (for order-insensitive similarity)."""
+    return " ".join(sorted(normalise(text).split()))
 
 
 def link_entries(
-    entries: Iterable[ChangelogEntry], in_range: SubjectIndex, in_project: SubjectIndex
+    entries: Iterable[ChangelogEntry], index: SubjectIndex, within: Collection[str]
 ) -> Iterator[tuple[ChangelogEntry, str | None, str | None]]:
-    """Each entry with the sha of its commit and the method that matched it (or None, None)."""
+    """Each entry with the sha of its commit and the method that matched it (or None, None).
+
+    Commits within the given set (the release's range) are tried first, by every method; then
+    exact or normalised subjects anywhere in the project.
+    """
+    choices = None
     for entry in entries:
-        found = in_range.find(entry) or in_range.prefix(entry) or in_range.fuzzy(entry)
+        found = index.find(entry, within) or index.prefix(entry, within)
         if found is None:
-            outside = in_project.find(entry)
+            choices = index.fuzzy_choices(within) if choices is None else choices
+            found = index.fuzzy(entry, choices)
+        if found is None:
+            outside = index.find(entry)
             found = (outside[0], f"{outside[1]}-outside-range") if outside else None
         yield (entry, *found) if found else (entry, None, None)
 

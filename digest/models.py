@@ -1,4 +1,4 @@
-"""Records passed between the pipeline stages (frozen dataclasses, no behaviour)."""
+"""Records passed between the pipeline stages (frozen dataclasses, named tuples; no logic)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,18 @@ from typing import NamedTuple
 
 
 class FileChange(NamedTuple):
-    """One path touched by a commit; counts are None for binary files or missing blobs."""
+    """One path touched by a commit; counts are None for binary files or missing blobs.
 
-    path: str
+    The field order is the stored one: a commit's files are kept as JSON [added, deleted, path].
+    """
+
     added: int | None
     deleted: int | None
+    path: str
 
 
-@dataclass(frozen=True, slots=True)
-class Commit:
-    """One changeset read from git."""
+class Commit(NamedTuple):
+    """One changeset read from git (a named tuple: tens of thousands are made per fetch)."""
 
     sha: str
     parents: tuple[str, ...]

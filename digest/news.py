@@ -26,10 +26,10 @@ from digest.announce import (
     detect_release,
     project_names,
 )
+from digest.announcement_links import match_items
 from digest.config import Config, Feed, MailingList
 from digest.errors import ConfigError, DigestError
-from digest.linking import Candidate, SubjectIndex, link_entries
-from digest.models import ChangelogEntry, FeedEntry, Message, Release
+from digest.models import FeedEntry, Message, Release
 from digest.releases import is_prerelease, predecessors
 from digest.sources import feed as feeds_source
 from digest.sources import mail
@@ -37,7 +37,6 @@ from digest.sources.http import HttpClient, HttpError, Response, Validators
 
 GRACE_DAYS = 3
 HYPERKITTY_DEFAULT_MONTHS = 12
-MATCH_WINDOW_DAYS = 400
 
 # -- fetching (I/O and store) ----------------------------------------------------------------
 
@@ -432,41 +431,3 @@ def _previous_version(db: Database, project: str, version: str, when: str) -> st
     ]
     releases.append(Release(project, version, "", when, None, is_prerelease(version)))
     return predecessors(releases).get(version)
-
-
-def relink_announcements(db: Database) -> int:
-    """Match announcement items to commits again (after a git fetch); returns items changed."""
-    changed = 0
-    for row in store.announcements(db):
-        items = [i["text"] for i in store.announcement_items(db, row["item_id"])]
-        matched = match_items(db, row["project"], items, row["date"] or "")
-        changed += store.relink_announcement_items(db, row["item_id"], matched)
-    return changed
-
-
-def match_items(
-    db: Database, project: str, items: list[str], when: str
-) -> list[tuple[str, str | None, str | None]]:
-    """Each item with the commit it describes (exact, normalised or fuzzy subject match)."""
-    if not items:
-        return []
-    commits = store.commit_subjects_dates(db, project)
-    everything = SubjectIndex(Candidate(sha, subject) for sha, subject, _ in commits)
-    window = _window(when)
-    recent = SubjectIndex(
-        Candidate(sha, subject)
-        for sha, subject, stamp in commits
-        if window is None or window[0] <= (stamp or "")[:10] <= window[1]
-    )
-    entries = [ChangelogEntry(position=i, text=t, raw=t) for i, t in enumerate(items, 1)]
-    return [(e.text, sha, method) for e, sha, method in link_entries(entries, recent, everything)]
-
-
-def _window(when: str) -> tuple[str, str] | None:
-    try:
-        day = datetime.fromisoformat(when).date()
-    except ValueError:
-        return None
-    return (day - timedelta(days=MATCH_WINDOW_DAYS)).isoformat(), (
-        day + timedelta(days=2)
-    ).isoformat()

@@ -94,16 +94,18 @@ def predecessors(releases: list[Release]) -> dict[str, str | None]:
     A final release follows the previous final (1.1.14 follows 1.1.13, not 1.1.14-rc5); a
     pre-release follows whatever release precedes it in version order.
     """
-    ordered = sorted(releases, key=lambda r: version_key(r.version))
     result: dict[str, str | None] = {}
-    for i, release in enumerate(ordered):
-        earlier = ordered[:i]
-        if not release.is_rc:
-            earlier = [r for r in earlier if not r.is_rc]
-        same_series = [r for r in earlier if series_of(r.version) == series_of(release.version)]
-        finals = [r for r in earlier if not r.is_rc]
-        pick = same_series[-1] if same_series else (finals[-1] if finals else None)
+    last_in_series: dict[tuple[int, ...], Release] = {}
+    last_final_in_series: dict[tuple[int, ...], Release] = {}
+    last_final: Release | None = None
+    for release in sorted(releases, key=lambda r: version_key(r.version)):
+        series = series_of(release.version)
+        same = last_final_in_series if not release.is_rc else last_in_series
+        pick = same.get(series) or last_final
         result[release.version] = pick.version if pick else None
+        last_in_series[series] = release
+        if not release.is_rc:
+            last_final_in_series[series] = last_final = release
     return result
 
 

@@ -6,6 +6,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,7 +82,8 @@ def open_db(path: Path) -> Database:
     """Open (creating if needed) the database and bring its schema up to date."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), timeout=30)
+        # One thread at a time, but not always the same one (see save_commits).
+        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=30000")
@@ -167,13 +169,28 @@ def set_state(
 
 
 def save_commits(db: Database, project: str, commits: Iterable[Commit]) -> int:
-    """Upsert commits (with their files) in batched transactions; returns how many were read."""
+    """Upsert commits (with their files) in batched transactions; returns how many were read.
+
+    A second thread writes each batch while the next one is read: SQLite works without the
+    GIL, so writing overlaps parsing.
+    """
     total = 0
-    for batch in _batches(commits, BATCH):
-        with db.conn:
-            db.conn.executemany(_UPSERT_COMMIT, [_commit_row(project, c) for c in batch])
-        total += len(batch)
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        written: Future[None] | None = None
+        for batch in _batches(commits, BATCH):
+            rows = [_commit_row(project, c) for c in batch]
+            if written is not None:
+                written.result()
+            written = writer.submit(_write_many, db, _UPSERT_COMMIT, rows)
+            total += len(batch)
+        if written is not None:
+            written.result()
     return total
+
+
+def _write_many(db: Database, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    with db.conn:
+        db.conn.executemany(sql, rows)
 
 
 _UPSERT_COMMIT = """
@@ -198,7 +215,7 @@ def _commit_row(project: str, commit: Commit) -> tuple[Any, ...]:
     return (
         project,
         commit.sha,
-        json.dumps(list(commit.parents)),
+        json.dumps(commit.parents),
         commit.author,
         commit.author_email,
         commit.author_date,
@@ -207,7 +224,7 @@ def _commit_row(project: str, commit: Commit) -> tuple[Any, ...]:
         commit.commit_date,
         subject,
         body,
-        json.dumps([[f.added, f.deleted, f.path] for f in commit.files], ensure_ascii=False),
+        json.dumps(commit.files, ensure_ascii=False),
         hg_rev,
         backport_of,
         change_key(commit.author_date, subject),
@@ -225,19 +242,35 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
-def commit_parents(db: Database, project: str) -> dict[str, list[str]]:
-    """The commit graph of a project: sha -> parent shas."""
-    rows = db.execute("SELECT sha, parents FROM commits WHERE project = ?", [project])
-    return {sha: json.loads(parents) for sha, parents in rows}
+def commit_graph(db: Database, project: str) -> Iterator[tuple[str, tuple[str, ...], str, str]]:
+    """(sha, parent shas, subject, commit date) of every commit of a project, newest first."""
+    rows = db.execute(
+        "SELECT sha, parents, subject, commit_date FROM commits WHERE project = ? "
+        "ORDER BY commit_date DESC",
+        [project],
+    )
+    for sha, parents, subject, date in rows:
+        yield sha, tuple(json.loads(parents)), subject, date
 
 
 def set_commit_releases(db: Database, project: str, assignment: dict[str, str | None]) -> None:
     """Store, for each commit, the first release that contains it."""
     with db.conn:
-        db.conn.execute("UPDATE commits SET release = NULL WHERE project = ?", [project])
-        db.conn.executemany(
-            "UPDATE commits SET release = ? WHERE project = ? AND sha = ?",
-            [(version, project, sha) for sha, version in assignment.items() if version],
+        db.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS first_release (sha TEXT PRIMARY KEY, v TEXT)"
+        )
+        db.conn.execute("DELETE FROM first_release")
+        db.conn.executemany("INSERT INTO first_release VALUES (?, ?)", assignment.items())
+        # One joined UPDATE walks commits in table order: far faster than one UPDATE per sha.
+        db.conn.execute(
+            "UPDATE commits SET release = f.v FROM first_release f "
+            "WHERE commits.project = ? AND commits.sha = f.sha AND commits.release IS NOT f.v",
+            [project],
+        )
+        db.conn.execute(
+            "UPDATE commits SET release = NULL WHERE project = ? AND release IS NOT NULL "
+            "AND sha NOT IN (SELECT sha FROM first_release)",
+            [project],
         )
 
 
@@ -267,12 +300,6 @@ def mark_duplicates(db: Database, project_order: list[str]) -> int:
     return len(updates)
 
 
-def commit_subjects(db: Database, project: str) -> dict[str, str]:
-    """sha -> subject for every commit of a project."""
-    rows = db.execute("SELECT sha, subject FROM commits WHERE project = ?", [project])
-    return dict(rows.fetchall())
-
-
 def commits_touching(db: Database, project: str, paths: list[str]) -> dict[str, str]:
     """sha -> commit date of the non-merge commits of a project that touched any of paths."""
     if not paths:
@@ -289,8 +316,11 @@ def commits_touching(db: Database, project: str, paths: list[str]) -> dict[str, 
 
 
 def commit_subjects_dates(db: Database, project: str) -> list[tuple[str, str, str]]:
-    """(sha, subject, commit date) of every commit of a project."""
-    rows = db.execute("SELECT sha, subject, commit_date FROM commits WHERE project = ?", [project])
+    """(sha, subject, commit date) of every commit of a project, newest first."""
+    rows = db.execute(
+        "SELECT sha, subject, commit_date FROM commits WHERE project = ? ORDER BY commit_date DESC",
+        [project],
+    )
     return rows.fetchall()
 
 
@@ -327,11 +357,10 @@ def entry_id(project: str, version: str, raw: str, occurrence: int) -> str:
 
 
 LinkedEntry = tuple[ChangelogEntry, str | None, str | None]
+ReleaseEntries = tuple[str, str, list[LinkedEntry]]
 
 
-def save_changelogs(
-    db: Database, project: str, releases: Iterable[tuple[str, str, list[LinkedEntry]]]
-) -> None:
+def save_changelogs(db: Database, project: str, releases: Iterable[ReleaseEntries]) -> None:
     """Replace the ChangeLog entries of releases: (version, file path, [(entry, sha, method)]).
 
     An empty path records that the release has no ChangeLog section, so it is not looked up

@@ -28,7 +28,7 @@ def project(pid: str, commit_url: str) -> dict:
 
 
 def commit(sha: str, date: str, message: str, *paths: str) -> Commit:
-    files = tuple(FileChange(p, 1, 0) for p in paths)
+    files = tuple(FileChange(1, 0, p) for p in paths)
     return Commit(sha, (), "A", "a@example.org", date, "A", "a@example.org", date, message, files)
 
 

@@ -14,9 +14,10 @@ from test_news_server import FixtureServer
 
 from digest import store
 from digest.announce import change_items, detect_feed_release, detect_release, project_names
+from digest.announcement_links import relink_announcements
 from digest.config import load_config
 from digest.models import Commit, FeedEntry, Release
-from digest.news import fetch_news, relink_announcements
+from digest.news import fetch_news
 from digest.sources.http import HttpClient
 from digest.sources.mail import parse_mbox
 

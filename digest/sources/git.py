@@ -7,6 +7,8 @@ the mirror holds, `read_commits` streams commits not reachable from the previous
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import fnmatch
 import queue
 import re
@@ -27,6 +29,7 @@ MARKER = b"\x1eDIGEST-COMMIT\x1f"
 FIELDS = ("%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B")
 LOG_FORMAT = "--format=" + MARKER.decode() + "%x00".join(FIELDS)
 CHUNK = 1 << 20
+PIPE_SIZE = 1 << 20
 _HG_REV = re.compile(r"^Mercurial revision:\s*([0-9a-f]{12,40})\s*$", re.M)
 _BACKPORT = re.compile(r"\((?:transplanted from|cherry picked from commit)\s+([0-9a-f]{7,40})\)")
 
@@ -210,6 +213,7 @@ class _LogReader:
             cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
         assert proc.stdin and proc.stdout and proc.stderr
+        _widen(proc.stdout)
         proc.stdin.write(("\n".join(self.revs) + "\n").encode())
         proc.stdin.close()
         records = _records(_drain(proc.stdout))
@@ -231,6 +235,12 @@ class _LogReader:
             self.ok = True
         elif not _missing_object(stderr):
             raise FetchError(f"source '{self.source.id}': git log failed: {stderr.strip()}")
+
+
+def _widen(pipe: IO[bytes]) -> None:
+    """Enlarge a pipe so git never waits while our reader thread waits for the GIL (Linux)."""
+    with contextlib.suppress(AttributeError, OSError):
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_SIZE)
 
 
 def _drain(stream: IO[bytes]) -> Iterator[bytes]:
@@ -292,8 +302,8 @@ def _file_change(entry: str) -> FileChange:
     fields = entry.lstrip("\n").split("\t", 2)
     if len(fields) == 3:
         added, deleted, path = fields
-        return FileChange(path, _count(added), _count(deleted))
-    return FileChange(fields[0], None, None)
+        return FileChange(_count(added), _count(deleted), path)
+    return FileChange(None, None, fields[0])
 
 
 def _count(value: str) -> int | None:
@@ -302,30 +312,32 @@ def _count(value: str) -> int | None:
 
 def decode(data: bytes) -> str:
     """Text from git: UTF-8 when valid, else Windows-1252; control characters removed."""
+    data = data.translate(None, _CONTROL + b"\0")
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        text = data.decode("cp1252", "replace")
-    return _CONTROL.sub("", text).replace("\0", "")
+        return data.decode("cp1252", "replace")
 
 
 def _decode_record(record: bytes) -> list[str]:
     """NUL-separated fields; decoded whole when it is UTF-8, field by field otherwise."""
+    record = record.translate(None, _CONTROL)
     try:
-        return _CONTROL.sub("", record.decode("utf-8")).split("\0")
+        return record.decode("utf-8").split("\0")
     except UnicodeDecodeError:
         return [decode(field) for field in record.split(b"\0")]
 
 
-_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control bytes never occur inside a UTF-8 sequence, so they can be removed before decoding.
+_CONTROL = bytes([*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
-def read_blobs(repo: git.Repo, specs: list[str]) -> dict[str, bytes]:
+def read_blobs(git_dir: Path, specs: list[str]) -> dict[str, bytes]:
     """Contents of `<rev>:<path>` objects in one `git cat-file --batch`; missing ones omitted."""
     if not specs:
         return {}
     proc = subprocess.run(
-        ["git", "-C", str(repo.git_dir), "cat-file", "--batch"],
+        ["git", "-C", str(git_dir), "cat-file", "--batch"],
         input=("\n".join(specs) + "\n").encode(),
         capture_output=True,
     )

@@ -1,0 +1,66 @@
+"""Run a function in a forked child process while the caller goes on (machines have two cores).
+
+The child shares the caller's memory as it was at the fork (nothing is pickled on the way in,
+so large in-memory histories cost nothing to hand over); only the result travels back. It must
+not touch the caller's database connection, and it does not: it only computes and runs git.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import traceback
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
+from typing import Any, TypeVar
+
+from digest.errors import DigestError
+
+T = TypeVar("T")
+
+
+@contextlib.contextmanager
+def in_background(
+    fn: Callable[..., T], *args: Any, inline: bool = False
+) -> Iterator[Callable[[], T]]:
+    """Start fn(*args) in a child process; the block gets a function that waits for its result.
+
+    With inline=True (too little work to be worth a process) fn runs in this process when its
+    result is asked for. Leaving the block early stops the child.
+    """
+    if inline:
+        yield lambda: fn(*args)
+        return
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_run, args=(sender, fn, args), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        yield lambda: _result(receiver, fn)
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.terminate()
+        child.join()
+
+
+def _run(sender: Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        outcome: tuple[bool, Any] = (True, fn(*args))
+    except DigestError as exc:
+        outcome = (False, exc)
+    except BaseException:  # the parent reports it, with the child's traceback
+        outcome = (False, DigestError(traceback.format_exc()))
+    sender.send(outcome)
+    sender.close()
+
+
+def _result(receiver: Connection, fn: Callable[..., T]) -> T:
+    try:
+        ok, value = receiver.recv()
+    except EOFError:
+        raise DigestError(f"the background process running {fn.__name__} died") from None
+    if not ok:
+        raise value
+    return value
