@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import traceback
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
@@ -21,19 +22,20 @@ T = TypeVar("T")
 
 @contextlib.contextmanager
 def in_background(
-    fn: Callable[..., T], *args: Any, inline: bool = False
+    fn: Callable[..., T], *args: Any, inline: bool = False, niceness: int = 0
 ) -> Iterator[Callable[[], T]]:
     """Start fn(*args) in a child process; the block gets a function that waits for its result.
 
     With inline=True (too little work to be worth a process) fn runs in this process when its
-    result is asked for. Leaving the block early stops the child.
+    result is asked for. A positive niceness lowers the child's priority, so that it only uses
+    what the caller's own work leaves of the machine. Leaving the block early stops the child.
     """
     if inline:
         yield lambda: fn(*args)
         return
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_run, args=(sender, fn, args), daemon=True)
+    child = context.Process(target=_run, args=(sender, fn, args, niceness), daemon=True)
     child.start()
     sender.close()
     try:
@@ -45,7 +47,9 @@ def in_background(
         child.join()
 
 
-def _run(sender: Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def _run(sender: Connection, fn: Callable[..., Any], args: tuple[Any, ...], niceness: int) -> None:
+    if niceness:
+        os.nice(niceness)
     try:
         outcome: tuple[bool, Any] = (True, fn(*args))
     except DigestError as exc:

@@ -17,7 +17,7 @@ from digest import store
 from digest.config import GitSource
 from digest.errors import DigestError
 from digest.history import History
-from digest.linking import SubjectIndex, commit_range, link_entries
+from digest.linking import commit_range, link_entries
 from digest.models import ChangelogSection, Release
 from digest.releases import predecessors, version_key
 from digest.sources import changelog, git
@@ -74,7 +74,7 @@ def link_releases(
     ranges = dict(_ranges(history.parents, releases, {r.version for r in todo}))
     sections = {r.version: read[r.version][1] for r in todo}
     sections.update(_at_last_edits(git_dir, source, todo, sections, ranges, history.edits))
-    index = SubjectIndex(history.subjects.items())
+    index = history.index
     linked: list[store.ReleaseEntries] = []
     for release in todo:
         found = sections[release.version]

@@ -145,7 +145,11 @@ def fetch_git(
     exclude = git.existing_commits(repo, set(old_tips.values()))
     include = sorted(set(tips.values()) - set(exclude))
     tagged = [(r.version, r.commit) for r in wanted_sections(db, source, _releases(source, refs))]
-    with in_background(read_sections, git_dir, source, tagged, inline=not tagged) as reading:
+    # Reading ahead must not slow down git log, the longest task of all: it runs niced.
+    reading_ahead = in_background(
+        read_sections, git_dir, source, tagged, inline=not tagged, niceness=10
+    )
+    with reading_ahead as reading:
         history = History(frozenset(source.changelogs))
         commits = history.recording(git.read_commits(repo, source, include, exclude))
         commits = _counting(commits, report, source.id)

@@ -9,9 +9,10 @@ normalised subject anywhere in the project. The method is recorded.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Collection, Container, Iterable, Iterator
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -49,23 +50,23 @@ class SubjectIndex:
     one inside the set asked for (a release's range), so no index is built per release.
     """
 
-    def __init__(self, commits: Iterable[tuple[str, str]]) -> None:
-        """commits: (sha, subject) pairs, newest first."""
-        self._commits = list(commits)
-        self._order = {sha: i for i, (sha, _) in enumerate(self._commits)}
+    def __init__(self, commits: Iterable[tuple[str, str]] = ()) -> None:
+        """commits: (sha, subject) pairs, newest first; more can be added later."""
+        self.subjects: dict[str, str] = {}
+        self._order: dict[str, int] = {}
         self.exact: dict[str, list[str]] = {}
-        for sha, subject in self._commits:
-            self.exact.setdefault(subject.strip(), []).append(sha)
+        self.normal: dict[str, list[str]] = {}
+        for sha, subject in commits:
+            self.add(sha, subject)
 
-    @cached_property
-    def normal(self) -> dict[str, list[str]]:
-        """Normalised subject -> shas, newest first."""
-        found: dict[str, list[str]] = {}
-        for sha, subject in self._commits:
-            key = normalise(subject)
-            if key:
-                found.setdefault(key, []).append(sha)
-        return found
+    def add(self, sha: str, subject: str) -> None:
+        """Index one more commit, older than those already indexed."""
+        self.subjects[sha] = subject
+        self._order[sha] = len(self._order)
+        self.exact.setdefault(subject.strip(), []).append(sha)
+        key = normalise(subject)
+        if key:
+            self.normal.setdefault(key, []).append(sha)
 
     def find(self, entry: ChangelogEntry, within: Container[str] | None = None) -> Match | None:
         """(sha, method) for an exact or normalised match."""
@@ -78,32 +79,49 @@ class SubjectIndex:
 
     def prefix(self, entry: ChangelogEntry, within: Container[str]) -> Match | None:
         """(sha, 'prefix') when the entry is a subject followed by more text (body joined in)."""
-        words = normalise(entry.raw).split()
-        for end in range(len(words) - 1, 0, -1):
-            key = " ".join(words[:end])
-            if len(key) < MIN_PREFIX:
-                break
-            sha = _first(self.normal.get(key), within)
+        text = normalise(entry.raw)
+        end = text.rfind(" ")
+        while end >= MIN_PREFIX:  # each shorter run of whole words, longest first
+            sha = _first(self.normal.get(text[:end]), within)
             if sha:
                 return sha, "prefix"
+            end = text.rfind(" ", 0, end)
         return None
 
-    def fuzzy_choices(self, within: Iterable[str]) -> dict[str, str]:
-        """Word-sorted normalised subject -> newest sha, over the commits within a set."""
+    def fuzzy_choices(self, within: Iterable[str]) -> FuzzyChoices:
+        """The commits within a set, ready for fuzzy matching."""
         choices: dict[str, str] = {}
         for sha in sorted(within, key=self._order.__getitem__):
-            key = _sorted_words(self._commits[self._order[sha]][1])
+            key = _sorted_words(self.subjects[sha])
             if key:
                 choices.setdefault(key, sha)
-        return choices
+        return FuzzyChoices(choices)
 
-    def fuzzy(self, entry: ChangelogEntry, choices: dict[str, str]) -> Match | None:
-        """(sha, 'fuzzy') for the most similar of the choices above the cutoff."""
+
+class FuzzyChoices:
+    """Word-sorted normalised subjects (newest commit each), ordered by length.
+
+    A similarity of FUZZY_CUTOFF needs lengths within a fixed ratio of each other, so each
+    search only looks at that band.
+    """
+
+    def __init__(self, choices: dict[str, str]) -> None:
+        self.shas = choices
+        self.keys = sorted(choices, key=len)
+        self.lengths = [len(key) for key in self.keys]
+
+    def best(self, entry: ChangelogEntry) -> Match | None:
+        """(sha, 'fuzzy') for the most similar choice above the cutoff."""
         key = _sorted_words(entry.raw)
-        if not key or not choices:
+        if not key:
             return None
-        best = process.extractOne(key, choices.keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-        return (choices[best[0]], "fuzzy") if best else None
+        band = FUZZY_CUTOFF / (200 - FUZZY_CUTOFF)  # from ratio = 200 * common / (len1 + len2)
+        low = bisect.bisect_left(self.lengths, len(key) * band)
+        high = bisect.bisect_right(self.lengths, len(key) / band)
+        found = process.extractOne(
+            key, self.keys[low:high], scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+        )
+        return (self.shas[found[0]], "fuzzy") if found else None
 
 
 Match = tuple[str, str]
@@ -136,7 +154,7 @@ def link_entries(
         found = index.find(entry, within) or index.prefix(entry, within)
         if found is None:
             choices = index.fuzzy_choices(within) if choices is None else choices
-            found = index.fuzzy(entry, choices)
+            found = choices.best(entry)
         if found is None:
             outside = index.find(entry)
             found = (outside[0], f"{outside[1]}-outside-range") if outside else None

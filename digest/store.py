@@ -6,7 +6,6 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ from sqlite_utils.migrations import Migrations
 
 from digest.errors import StoreError
 from digest.models import ChangelogEntry, Commit, Release
+from digest.sources.git import cross_references
 
 migrations = Migrations("digest")
 BATCH = 2000
@@ -82,11 +82,12 @@ def open_db(path: Path) -> Database:
     """Open (creating if needed) the database and bring its schema up to date."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        # One thread at a time, but not always the same one (see save_commits).
-        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        conn = sqlite3.connect(str(path), timeout=30)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute("PRAGMA cache_size=-65536")  # 64 MB: a first fetch touches every page
+        conn.execute("PRAGMA wal_autocheckpoint=20000")  # fewer, larger checkpoints in bulk loads
         db = Database(conn)
         migrations.apply(db)
     except (OSError, sqlite3.Error) as exc:
@@ -169,28 +170,13 @@ def set_state(
 
 
 def save_commits(db: Database, project: str, commits: Iterable[Commit]) -> int:
-    """Upsert commits (with their files) in batched transactions; returns how many were read.
-
-    A second thread writes each batch while the next one is read: SQLite works without the
-    GIL, so writing overlaps parsing.
-    """
+    """Upsert commits (with their files) in batched transactions; returns how many were read."""
     total = 0
-    with ThreadPoolExecutor(max_workers=1) as writer:
-        written: Future[None] | None = None
-        for batch in _batches(commits, BATCH):
-            rows = [_commit_row(project, c) for c in batch]
-            if written is not None:
-                written.result()
-            written = writer.submit(_write_many, db, _UPSERT_COMMIT, rows)
-            total += len(batch)
-        if written is not None:
-            written.result()
+    for batch in _batches(commits, BATCH):
+        with db.conn:
+            db.conn.executemany(_UPSERT_COMMIT, [_commit_row(project, c) for c in batch])
+        total += len(batch)
     return total
-
-
-def _write_many(db: Database, sql: str, rows: list[tuple[Any, ...]]) -> None:
-    with db.conn:
-        db.conn.executemany(sql, rows)
 
 
 _UPSERT_COMMIT = """
@@ -207,15 +193,13 @@ ON CONFLICT(project, sha) DO UPDATE SET parents=excluded.parents, author=exclude
 
 
 def _commit_row(project: str, commit: Commit) -> tuple[Any, ...]:
-    from digest.sources.git import cross_references
-
     hg_rev, backport_of = cross_references(commit.message)
-    subject = commit.subject
-    body = commit.message.split("\n", 1)[1].strip() if "\n" in commit.message else ""
+    subject, _, body = commit.message.partition("\n")
+    subject = subject.strip()
     return (
         project,
         commit.sha,
-        json.dumps(commit.parents),
+        _to_json(commit.parents),
         commit.author,
         commit.author_email,
         commit.author_date,
@@ -223,12 +207,16 @@ def _commit_row(project: str, commit: Commit) -> tuple[Any, ...]:
         commit.committer_email,
         commit.commit_date,
         subject,
-        body,
-        json.dumps(commit.files, ensure_ascii=False),
+        body.strip(),
+        _to_json(commit.files),
         hg_rev,
         backport_of,
         change_key(commit.author_date, subject),
     )
+
+
+# One encoder for every row: json.dumps with options builds a new one on each call.
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
