@@ -54,8 +54,9 @@ def _run(sender: Connection, fn: Callable[..., Any], args: tuple[Any, ...], nice
         outcome: tuple[bool, Any] = (True, fn(*args))
     except DigestError as exc:
         outcome = (False, exc)
-    except BaseException:  # the parent reports it, with the child's traceback
-        outcome = (False, DigestError(traceback.format_exc()))
+    except Exception as exc:  # a bug: its traceback goes to stderr, the caller gets one line
+        traceback.print_exc()
+        outcome = (False, DigestError(f"{fn.__name__} failed: {type(exc).__name__}: {exc}"))
     sender.send(outcome)
     sender.close()
 

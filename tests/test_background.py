@@ -1,0 +1,81 @@
+"""in_background: real forked children, their results, their failures and their priority."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from digest.background import in_background
+from digest.errors import DigestError, FetchError
+
+
+def child_pid(big: list[int]) -> tuple[int, int]:
+    """The child's pid and the size of what it inherited."""
+    return os.getpid(), len(big)
+
+
+def raise_fetch_error() -> None:
+    """Fail the way a source fails."""
+    raise FetchError("source 'x': git log failed")
+
+
+def raise_bug() -> None:
+    """Fail the way a bug fails."""
+    raise KeyError("missing")
+
+
+def die() -> None:
+    """Vanish without a word (as a killed process does)."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def own_niceness() -> int:
+    """This process's niceness."""
+    return os.nice(0)
+
+
+def test_result_comes_from_a_child_that_shares_memory() -> None:
+    big = list(range(1_000_000))
+    with in_background(child_pid, big) as result:
+        pid, size = result()
+    assert pid != os.getpid()
+    assert size == 1_000_000
+
+
+def test_inline_runs_here() -> None:
+    with in_background(child_pid, [1], inline=True) as result:
+        assert result() == (os.getpid(), 1)
+
+
+def test_digest_errors_reach_the_caller_unchanged() -> None:
+    with in_background(raise_fetch_error) as result, pytest.raises(FetchError, match="git log"):
+        result()
+
+
+def test_a_bug_in_the_child_is_one_readable_error(capfd: pytest.CaptureFixture[str]) -> None:
+    with in_background(raise_bug) as result, pytest.raises(DigestError) as caught:
+        result()
+    assert str(caught.value) == "raise_bug failed: KeyError: 'missing'"
+    assert "Traceback" in capfd.readouterr().err
+
+
+def test_a_dead_child_is_reported() -> None:
+    with in_background(die) as result, pytest.raises(DigestError, match="die died"):
+        result()
+
+
+def test_niceness_lowers_only_the_child() -> None:
+    mine = os.nice(0)
+    with in_background(own_niceness, niceness=5) as result:
+        assert result() == min(mine + 5, 19)
+    assert os.nice(0) == mine
+
+
+def test_leaving_early_stops_the_child() -> None:
+    start = time.monotonic()
+    with pytest.raises(RuntimeError), in_background(time.sleep, 60):
+        raise RuntimeError("the caller failed")
+    assert time.monotonic() - start < 10
