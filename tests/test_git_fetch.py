@@ -271,3 +271,28 @@ def test_malformed_changelog_is_a_warning_naming_release_file_and_line(tmp_path,
     assert store.changelog_entries(db, "demo", "1.0.2") == []
     again, _ = run_fetch(config)
     assert again.warnings == []  # recorded as done; the next run does not trip over it again
+
+
+def test_release_tagged_in_a_later_fetch_links_commits_of_both_fetches(tmp_path, upstream):
+    old = upstream.commit("Low: crmd: Fix the election timer", {"crmd/election.c": "x\n"})
+    config = write_config(
+        tmp_path,
+        str(upstream.path),
+        release_tags=r"^Pacemaker-(?P<version>\d+\.\d+\.\d+)$",
+        changelogs=["ChangeLog"],
+    )
+    first, db = run_fetch(config)
+    assert first.entries == 0
+    new = upstream.commit("High: cib: Fix a leak", {"cib/io.c": "y\n"})
+    changelog = (
+        "* Wed Nov 23 2011 A <a@x> 1.0.1-1\n"
+        "High: cib: Fix a leak\n"
+        "Low: crmd: Fix the election timer\n"
+    )
+    upstream.commit("Release 1.0.1", {"ChangeLog": changelog})
+    upstream.tag("Pacemaker-1.0.1")
+    second, db = run_fetch(config)
+    assert (second.commits, second.releases, second.entries) == (2, 1, 2)
+    entries = store.changelog_entries(db, "demo", "1.0.1")
+    found = {e["text"]: (e["commit_sha"], e["match_method"]) for e in entries}
+    assert found == {"Fix a leak": (new, "exact"), "Fix the election timer": (old, "exact")}

@@ -105,7 +105,8 @@ def test_shared_pre_split_history_is_recognised(world):
     _, db, _, _ = world
     pairs = db.execute(
         "SELECT d.subject, d.author_date, o.subject, o.author_date FROM commits d "
-        "JOIN commits o ON d.duplicate_of = o.project || ':' || o.sha "
+        "JOIN commits o ON o.project = substr(d.duplicate_of, 1, instr(d.duplicate_of, ':') - 1) "
+        "AND o.sha = substr(d.duplicate_of, instr(d.duplicate_of, ':') + 1) "
         "WHERE d.project = 'pacemaker-1.0'"
     ).fetchall()
     assert len(pairs) > 5000  # thousands of pre-split commits under different SHAs
