@@ -190,18 +190,45 @@ def parse_changelog(
         lineno = text.count("\n", 0, text.index("\x00")) + 1
         raise ParseError(f"{path}: line {lineno}: binary data, not a ChangeLog")
     lines = text.splitlines()
+    sections = _headers(lines) if headers_only else _sections(lines)
+    if not sections:
+        _check_headerless(lines, path)
+    if headers_only:
+        for section in sections:
+            section.items.clear()
+    return [_finish(s) for s in sections]
+
+
+def _sections(lines: list[str]) -> list[_Section]:
+    """Every section with all of its lines."""
     sections: list[_Section] = []
     for lineno, line in enumerate(lines, 1):
         header = _header(line, lineno)
         if header is not None:
             sections.append(header)
-        elif sections and not (headers_only and (sections[-1].versioned or sections[-1].items)):
+        elif sections:
             _feed(sections[-1], line)
-    if not sections:
-        _check_headerless(lines, path)
-    if headers_only:
-        return [replace(_finish(replace(s, items=[])), entries=()) for s in sections]
-    return [_finish(s) for s in sections]
+    return sections
+
+
+def _headers(lines: list[str]) -> list[_Section]:
+    """Every section's header; where the version is in the first bullet, the lines up to it.
+
+    Only lines starting with '*' or '#' can be headers, so only those are looked at closely.
+    """
+    sections: list[_Section] = []
+    for i in [i for i, line in enumerate(lines) if line.startswith(("*", "#"))]:
+        section = _header(lines[i], i + 1)
+        if section is None:
+            continue
+        sections.append(section)
+        following = i + 1
+        while not (section.versioned or section.items) and following < len(lines):
+            if _header(lines[following], following + 1) is not None:
+                break
+            _feed(section, lines[following])
+            following += 1
+    return sections
 
 
 def section_for(text: str, version: str, path: str = "ChangeLog") -> ChangelogSection | None:
