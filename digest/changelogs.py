@@ -74,7 +74,6 @@ def link_releases(
     ranges = dict(_ranges(history.parents, releases, {r.version for r in todo}))
     sections = {r.version: read[r.version][1] for r in todo}
     sections.update(_at_last_edits(git_dir, source, todo, sections, ranges, history.edits))
-    index = history.index
     linked: list[store.ReleaseEntries] = []
     for release in todo:
         found = sections[release.version]
@@ -82,7 +81,7 @@ def link_releases(
             linked.append((release.version, "", []))
             continue
         path, section = found
-        entries = list(link_entries(section.entries, index, ranges[release.version]))
+        entries = list(link_entries(section.entries, history.index, ranges[release.version]))
         linked.append((release.version, path, entries))
     return linked, warnings
 

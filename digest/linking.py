@@ -89,9 +89,9 @@ class SubjectIndex:
         return None
 
     def fuzzy_choices(self, within: Iterable[str]) -> FuzzyChoices:
-        """The commits within a set, ready for fuzzy matching."""
+        """The indexed commits within a set, ready for fuzzy matching."""
         choices: dict[str, str] = {}
-        for sha in sorted(within, key=self._order.__getitem__):
+        for sha in sorted(self._order.keys() & within, key=self._order.__getitem__):
             key = _sorted_words(self.subjects[sha])
             if key:
                 choices.setdefault(key, sha)

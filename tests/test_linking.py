@@ -47,6 +47,7 @@ def test_subject_followed_by_body_text_is_a_prefix_match() -> None:
 def test_reworded_subject_is_a_fuzzy_match_within_the_range_only() -> None:
     text = "pengine: Correctly order the stop of a clone after the demote"
     assert link(text, {"b1"}) == ("b1", "fuzzy")
+    assert link(text, {"b1", "a-parent-never-stored"}) == ("b1", "fuzzy")
     assert link(text, {"c1", "d1"}) == (None, None)
 
 
