@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import sys
 import traceback
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 from digest.errors import DigestError
 
 T = TypeVar("T")
+EXIT_GRACE = 5.0  # seconds a child that has answered may take to exit before it is stopped
 
 
 @contextlib.contextmanager
@@ -38,27 +40,40 @@ def in_background(
     child = context.Process(target=_run, args=(sender, fn, args, niceness), daemon=True)
     child.start()
     sender.close()
+    asked = False
+
+    def result() -> T:
+        nonlocal asked
+        asked = True
+        return _result(receiver, fn)
+
     try:
-        yield lambda: _result(receiver, fn)
+        yield result
     finally:
         receiver.close()
+        child.join(timeout=EXIT_GRACE if asked else 0)
         if child.is_alive():
             child.terminate()
-        child.join()
+            child.join()
 
 
 def _run(sender: Connection, fn: Callable[..., Any], args: tuple[Any, ...], niceness: int) -> None:
     if niceness:
         os.nice(niceness)
+    bug = None
     try:
         outcome: tuple[bool, Any] = (True, fn(*args))
     except DigestError as exc:
         outcome = (False, exc)
-    except Exception as exc:  # a bug: its traceback goes to stderr, the caller gets one line
-        traceback.print_exc()
+    except Exception as exc:  # a bug: the caller gets one line, stderr the traceback
+        bug = traceback.format_exc()
         outcome = (False, DigestError(f"{fn.__name__} failed: {type(exc).__name__}: {exc}"))
+    # Answer before writing anything: a thread of the parent (a progress display) may have
+    # held the stderr lock at the fork, and the parent stops a child that has answered.
     sender.send(outcome)
     sender.close()
+    if bug:
+        sys.stderr.write(bug)
 
 
 def _result(receiver: Connection, fn: Callable[..., T]) -> T:
