@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from digest.errors import ConfigError
-from digest.taxonomy import DATA_DIR, parse_day
+from digest.resources import DATA_DIR
+from digest.taxonomy import parse_day
 from digest.yamlfile import read_yaml
 
 LINKS_FILE = DATA_DIR / "links.yaml"

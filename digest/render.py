@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -22,8 +21,8 @@ from sqlite_utils import Database
 from digest import store
 from digest.config import Config
 from digest.errors import ConfigError
+from digest.resources import TEMPLATES_DIR
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_DRAFT = {
     "out_dir": "var/drafts",
     "title": "月刊あんどりゅーくん({issue_month}月号)",
@@ -313,7 +312,7 @@ def escape_markdown(text: str) -> str:
 def render_post(digest: Digest, editor: dict[str, str] | None = None) -> str:
     """The Jekyll post for a digest; editor regions default to placeholders."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=False,
         keep_trailing_newline=True,
         trim_blocks=True,

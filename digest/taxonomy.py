@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from digest.errors import ConfigError
+from digest.resources import DATA_DIR
 from digest.yamlfile import read_mapping
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 COMPONENTS_FILE = DATA_DIR / "components.yaml"
 ANY_PROJECT = "*"
 

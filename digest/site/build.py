@@ -16,6 +16,7 @@ from markupsafe import Markup
 from sqlite_utils import Database
 
 from digest.errors import DigestError
+from digest.resources import TEMPLATES_DIR
 from digest.site import feeds
 from digest.site.data import Change, ReleaseInfo, SiteData, load_site_data
 from digest.site.markup import Markdown, excerpt, safe_url
@@ -23,7 +24,6 @@ from digest.site.paths import Slugs, relative
 from digest.site.posts import Post, Problem, iter_months, read_posts
 from digest.site.writer import SiteWriter, WriteReport
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 SITE_TITLE = "Linux-HA / ClusterLabs リリース情報"
 CSS_PATH = "static/site.css"
 FEED_ENTRIES = 30
@@ -42,7 +42,7 @@ class SiteOptions:
     title: str = SITE_TITLE
     lang: str = "ja"
     per_page: int = 50
-    templates: Path = TEMPLATES
+    templates: Path = TEMPLATES_DIR
 
 
 @dataclass

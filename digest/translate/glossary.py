@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from digest.errors import ConfigError
+from digest.resources import DATA_DIR
 from digest.translate.tokens import TokenFinder
 from digest.yamlfile import read_mapping
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 GLOSSARY_FILE = DATA_DIR / "glossary.ja.yaml"
 LEXICON_FILE = DATA_DIR / "lexicon.ja.yaml"
 _IRREGULAR_PLURALS = {"indices": "index", "children": "child", "statuses": "status"}
