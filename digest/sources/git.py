@@ -7,13 +7,12 @@ the mirror holds, `read_commits` streams commits not reachable from the previous
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import fnmatch
-import queue
+import os
 import re
 import subprocess
-import threading
+import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ MARKER = b"\x1eDIGEST-COMMIT\x1f"
 FIELDS = ("%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B")
 LOG_FORMAT = "--format=" + MARKER.decode() + "%x00".join(FIELDS)
 CHUNK = 1 << 20
-PIPE_SIZE = 1 << 20
+FOLLOW_WAIT = 0.002  # seconds between looks at git's output file when we are ahead of git
 _HG_REV = re.compile(r"^Mercurial revision:\s*([0-9a-f]{12,40})\s*$", re.M)
 _BACKPORT = re.compile(r"\((?:transplanted from|cherry picked from commit)\s+([0-9a-f]{7,40})\)")
 
@@ -209,26 +208,24 @@ class _LogReader:
 
     def __iter__(self) -> Iterator[Commit]:
         cmd = ["git", "-C", str(self.repo.git_dir), "log", *self.args, "--stdin"]
-        proc = subprocess.Popen(
-            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
-        assert proc.stdin and proc.stdout and proc.stderr
-        _widen(proc.stdout)
-        proc.stdin.write(("\n".join(self.revs) + "\n").encode())
-        proc.stdin.close()
-        records = _records(_drain(proc.stdout))
-        pending: bytes | None = None
-        try:
-            for record in records:
-                if pending is not None:
-                    yield parse_record(pending)
-                pending = record
-            stderr = proc.stderr.read().decode("utf-8", "replace")
-            status = proc.wait()
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=out, stderr=err)
+            assert proc.stdin
+            proc.stdin.write(("\n".join(self.revs) + "\n").encode())
+            proc.stdin.close()
+            pending: bytes | None = None
+            try:
+                for record in _records(_follow(out, proc)):
+                    if pending is not None:
+                        yield parse_record(pending)
+                    pending = record
+                status = proc.wait()
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+            err.seek(0)
+            stderr = err.read().decode("utf-8", "replace")
         if status == 0:
             if pending is not None:
                 yield parse_record(pending)
@@ -237,23 +234,24 @@ class _LogReader:
             raise FetchError(f"source '{self.source.id}': git log failed: {stderr.strip()}")
 
 
-def _widen(pipe: IO[bytes]) -> None:
-    """Enlarge a pipe so git never waits while our reader thread waits for the GIL (Linux)."""
-    with contextlib.suppress(AttributeError, OSError):
-        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+def _follow(output: IO[bytes], proc: subprocess.Popen[bytes]) -> Iterator[bytes]:
+    """Read the file git is writing, chunk by chunk, until git has exited and all is read.
 
-
-def _drain(stream: IO[bytes]) -> Iterator[bytes]:
-    """Read a pipe in a thread so git never waits for our parsing (bounded queue)."""
-    chunks: queue.Queue[bytes] = queue.Queue(maxsize=64)
-
-    def pump() -> None:
-        for chunk in iter(lambda: stream.read1(CHUNK), b""):
-            chunks.put(chunk)
-        chunks.put(b"")
-
-    threading.Thread(target=pump, daemon=True).start()
-    return iter(chunks.get, b"")
+    git flushes its output after every commit: into a pipe each flush wakes the reader (a
+    context switch per commit, a tenth of git's time); into a file it costs git nothing, and
+    git never waits for our parsing.
+    """
+    fd, offset = output.fileno(), 0
+    while True:
+        finished = proc.poll() is not None  # before reading: what it wrote is then all there
+        chunk = os.pread(fd, CHUNK, offset)
+        if chunk:
+            offset += len(chunk)
+            yield chunk
+        elif finished:
+            return
+        else:
+            time.sleep(FOLLOW_WAIT)
 
 
 def _missing_object(stderr: str) -> bool:
