@@ -16,7 +16,7 @@ from sqlite_utils.migrations import Migrations
 
 from digest.errors import StoreError
 from digest.models import ChangelogEntry, Commit, Release
-from digest.sources.git import cross_references
+from digest.sources.trailers import cross_references
 
 migrations = Migrations("digest")
 BATCH = 2000

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from digest import ingest, store
 from digest.cli import main
 from digest.config import load_config
-from digest.sources.git import cross_references, parse_log
+from digest.sources.git import parse_log
+from digest.sources.trailers import cross_references
 from tests.gitrepo import Upstream
 
 

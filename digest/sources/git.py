@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
 import subprocess
 import tempfile
 import time
@@ -29,8 +28,6 @@ FIELDS = ("%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B")
 LOG_FORMAT = "--format=" + MARKER.decode() + "%x00".join(FIELDS)
 CHUNK = 1 << 20
 FOLLOW_WAIT = 0.002  # seconds between looks at git's output file when we are ahead of git
-_HG_REV = re.compile(r"^Mercurial revision:\s*([0-9a-f]{12,40})\s*$", re.M)
-_BACKPORT = re.compile(r"\((?:transplanted from|cherry picked from commit)\s+([0-9a-f]{7,40})\)")
 
 
 @dataclass(frozen=True)
@@ -51,13 +48,6 @@ class Ref:
     def is_tag(self) -> bool:
         """True for refs/tags/*."""
         return self.name.startswith("refs/tags/")
-
-
-def cross_references(message: str) -> tuple[str | None, str | None]:
-    """The Mercurial revision and the original sha of a transplant/cherry-pick, if cited."""
-    hg = _HG_REV.search(message)
-    backport = _BACKPORT.search(message)
-    return (hg.group(1) if hg else None, backport.group(1) if backport else None)
 
 
 def mirror_path(source: GitSource, cache_dir: Path) -> Path:
