@@ -68,6 +68,8 @@ def link_releases(
     carry a tree without that edit (history rewritten by tools, or shadow repositories).
     A release without any section is returned with no path and no entries.
     """
+    if not todo:
+        return [], []
     unread = [(r.version, r.commit) for r in todo if read.get(r.version, ("",))[0] != r.commit]
     more, warnings = read_sections(git_dir, source, unread)
     read = {**read, **more}

@@ -20,27 +20,32 @@ from digest.models import Commit
 class History:
     """Parents, subject and commit date of every commit; the non-merge ChangeLog edits.
 
-    The subjects are kept indexed for linking ChangeLog entries: indexing while the commits
-    stream in costs nothing, as the stream waits for git anyway.
+    The subjects are indexed for linking ChangeLog entries: while the commits stream in (which
+    costs nothing, the stream waits for git anyway), else when the index is first asked for.
     """
 
     changelogs: frozenset[str] = frozenset()
     parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    index: SubjectIndex = field(default_factory=SubjectIndex)
+    subjects: dict[str, str] = field(default_factory=dict)
     dates: dict[str, str] = field(default_factory=dict)
     edits: dict[str, str] = field(default_factory=dict)
+    _index: SubjectIndex | None = None
 
     @property
-    def subjects(self) -> dict[str, str]:
-        """sha -> subject, newest first."""
-        return self.index.subjects
+    def index(self) -> SubjectIndex:
+        """The subjects, indexed newest first."""
+        if self._index is None:
+            self._index = SubjectIndex(self.subjects.items())
+        return self._index
 
     def recording(self, commits: Iterable[Commit]) -> Iterator[Commit]:
-        """Pass commits through, recording each one."""
+        """Pass commits through, recording and indexing each one."""
+        index = self.index
         for commit in commits:
-            sha = commit.sha
+            sha, subject = commit.sha, commit.subject
             self.parents[sha] = commit.parents
-            self.index.add(sha, commit.subject)
+            self.subjects[sha] = subject
+            index.add(sha, subject)
             self.dates[sha] = commit.commit_date
             if len(commit.parents) < 2 and any(f.path in self.changelogs for f in commit.files):
                 self.edits[sha] = commit.commit_date
@@ -48,11 +53,11 @@ class History:
 
 
 def load_history(db: Database, project: str, changelogs: Iterable[str]) -> History:
-    """The stored history of a project."""
+    """The stored history of a project (indexed only when the index is used)."""
     history = History(frozenset(changelogs))
     for sha, parents, subject, date in store.commit_graph(db, project):
         history.parents[sha] = parents
-        history.index.add(sha, subject)
+        history.subjects[sha] = subject
         history.dates[sha] = date
     history.edits = store.commits_touching(db, project, sorted(history.changelogs))
     return history
