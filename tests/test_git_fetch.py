@@ -6,13 +6,16 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
+from git import Repo
 
 from digest import ingest, store
 from digest.cli import main
 from digest.config import load_config
-from digest.sources.git import parse_log
+from digest.errors import FetchError
+from digest.sources.git import parse_log, read_commits
 from digest.sources.trailers import cross_references
 from tests.gitrepo import Upstream
 
@@ -297,3 +300,27 @@ def test_release_tagged_in_a_later_fetch_links_commits_of_both_fetches(tmp_path,
     entries = store.changelog_entries(db, "demo", "1.0.1")
     found = {e["text"]: (e["commit_sha"], e["match_method"]) for e in entries}
     assert found == {"Fix a leak": (new, "exact"), "Fix the election timer": (old, "exact")}
+
+
+def test_a_corrupt_repository_is_one_error_naming_the_source_and_git_message(tmp_path, upstream):
+    config = write_config(tmp_path, str(upstream.path))
+    first, db = run_fetch(config)
+    upstream.commit("Low: cib: one more", {"cib/x.c": "1\n"})
+    mirror = tmp_path / "var" / "cache" / "git" / "demo-git.git"
+    shutil.rmtree(mirror)
+    run_fetch(config)  # a fresh mirror; a repository this small keeps its objects loose
+    objects = [p for p in mirror.glob("objects/??/*") if p.is_file()]
+    assert objects
+    for path in objects:
+        path.chmod(0o644)
+        path.write_bytes(b"not a git object")
+    source = load_config(config).git_sources()[0]
+    repo = Repo(mirror)
+    heads = [repo.git.rev_parse("refs/heads/main")]
+    with pytest.raises(FetchError, match=r"^source 'demo-git': git log failed: .*corrupt"):
+        list(read_commits(repo, source, heads, []))
+    db.execute("DELETE FROM fetch_state")  # type: ignore[attr-defined]
+    db.conn.commit()  # type: ignore[attr-defined]
+    broken, db = run_fetch(config)
+    assert [f.split(":")[0] for f in broken.failures] == ["source 'demo-git'"]
+    assert len(shas(db)) == first.commits + 1  # what was stored is still there

@@ -221,7 +221,7 @@ class _LogReader:
                 yield parse_record(pending)
             self.ok = True
         elif not _missing_object(stderr):
-            raise FetchError(f"source '{self.source.id}': git log failed: {stderr.strip()}")
+            raise FetchError(f"source '{self.source.id}': git log failed: {_summary(stderr)}")
 
 
 def _follow(output: IO[bytes], proc: subprocess.Popen[bytes]) -> Iterator[bytes]:
@@ -347,5 +347,12 @@ def _git(repo: git.Repo, source: GitSource, *args: str) -> str:
     try:
         return repo.git.execute(["git", *args], kill_after_timeout=3600)
     except git.GitCommandError as exc:
-        detail = (exc.stderr or str(exc)).strip().replace("stderr: ", "")
+        detail = _summary((exc.stderr or str(exc)).replace("stderr: ", ""))
         raise FetchError(f"source '{source.id}': git {args[0]} failed: {detail}") from exc
+
+
+def _summary(stderr: str) -> str:
+    """One line of git's messages: its first fatal: line, else its last line."""
+    lines = [line.strip(" '") for line in stderr.splitlines() if line.strip(" '")]
+    fatal = [line for line in lines if line.startswith("fatal:")]
+    return (fatal or lines or ["no message"])[0 if fatal else -1]
