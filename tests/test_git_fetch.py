@@ -40,6 +40,16 @@ def write_config(tmp_path: Path, url: str, **source: object) -> Path:
     return path
 
 
+def release_config(tmp_path: Path, upstream: Upstream) -> Path:
+    """A sources.yaml whose source tags releases Pacemaker-X.Y.Z and keeps a ChangeLog."""
+    return write_config(
+        tmp_path,
+        str(upstream.path),
+        release_tags=r"^Pacemaker-(?P<version>\d+\.\d+\.\d+)$",
+        changelogs=["ChangeLog"],
+    )
+
+
 def run_fetch(config_path: Path) -> tuple[ingest.FetchSummary, object]:
     """Fetch with the library API and return the summary and the database."""
     config = load_config(config_path)
@@ -258,12 +268,7 @@ def test_malformed_changelog_is_a_warning_naming_release_file_and_line(tmp_path,
     upstream.tag("Pacemaker-1.0.1")
     upstream.commit("Release 1.0.2", {"ChangeLog": "garbage\nmore garbage\n- an item\n"})
     upstream.tag("Pacemaker-1.0.2")
-    config = write_config(
-        tmp_path,
-        str(upstream.path),
-        release_tags=r"^Pacemaker-(?P<version>\d+\.\d+\.\d+)$",
-        changelogs=["ChangeLog"],
-    )
+    config = release_config(tmp_path, upstream)
     summary, db = run_fetch(config)
     assert summary.failures == []
     assert summary.warnings == [
@@ -279,12 +284,7 @@ def test_malformed_changelog_is_a_warning_naming_release_file_and_line(tmp_path,
 
 def test_release_tagged_in_a_later_fetch_links_commits_of_both_fetches(tmp_path, upstream):
     old = upstream.commit("Low: crmd: Fix the election timer", {"crmd/election.c": "x\n"})
-    config = write_config(
-        tmp_path,
-        str(upstream.path),
-        release_tags=r"^Pacemaker-(?P<version>\d+\.\d+\.\d+)$",
-        changelogs=["ChangeLog"],
-    )
+    config = release_config(tmp_path, upstream)
     first, db = run_fetch(config)
     assert first.entries == 0
     new = upstream.commit("High: cib: Fix a leak", {"cib/io.c": "y\n"})
