@@ -7,12 +7,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from git import Repo
 from sqlite_utils import Database
 
 from digest import store
 from digest.announcement_links import relink_announcements
 from digest.background import in_background
-from digest.changelogs import link_releases, read_sections, wanted_sections
+from digest.changelogs import Sections, link_releases, read_sections, wanted_sections
 from digest.config import Config, Feed, GitSource, MailingList
 from digest.errors import DigestError
 from digest.history import History, load_history
@@ -138,14 +139,38 @@ def fetch_git(
     report(f"{source.id}: syncing mirror")
     repo, warnings = git.sync_mirror(source, config.settings.cache_dir)
     summary.warnings.extend(warnings)
-    git_dir = Path(repo.git_dir)
     refs = git.read_refs(repo, source)
-    tips = {ref.name: ref.commit for ref in refs}
+    history, read, new = _store_commits(db, repo, source, refs, summary, report)
+    releases = _releases(source, refs, history)
+    todo = wanted_sections(db, source, releases)
+    args = (Path(repo.git_dir), source, releases, todo, history, read)
+    with in_background(link_releases, *args, inline=not todo) as linking:
+        summary.releases += _save_releases(db, source, releases, history, new)
+        linked, link_warnings = linking()
+    summary.warnings.extend(link_warnings)
+    store.save_changelogs(db, source.project, linked)
+    summary.entries += sum(len(entries) for _, _, entries in linked)
+    store.set_state(db, source.id, cursor={"tips": {ref.name: ref.commit for ref in refs}})
+
+
+def _store_commits(
+    db: Database,
+    repo: Repo,
+    source: GitSource,
+    refs: list[git.Ref],
+    summary: FetchSummary,
+    report: Reporter,
+) -> tuple[History, Sections, bool]:
+    """Store the commits not read before while a child reads the tagged releases' ChangeLogs.
+
+    Returns the project's history, the sections read and whether there were commits to read.
+    """
     old_tips = store.get_state(db, source.id).get("cursor", {}).get("tips", {})
     exclude = git.existing_commits(repo, set(old_tips.values()))
-    include = sorted(set(tips.values()) - set(exclude))
+    include = sorted({ref.commit for ref in refs} - set(exclude))
     tagged = [(r.version, r.commit) for r in wanted_sections(db, source, _releases(source, refs))]
     # Reading ahead must not slow down git log, the longest task of all: it runs niced.
+    git_dir = Path(repo.git_dir)
     reading_ahead = in_background(
         read_sections, git_dir, source, tagged, inline=not tagged, niceness=10
     )
@@ -154,20 +179,11 @@ def fetch_git(
         commits = history.recording(git.read_commits(repo, source, include, exclude))
         commits = _counting(commits, report, source.id)
         summary.commits += store.save_commits(db, source.project, commits)
-        read, read_warnings = reading()
-    summary.warnings.extend(read_warnings)
+        read, warnings = reading()
+    summary.warnings.extend(warnings)
     if old_tips and (include or tagged):
         history = load_history(db, source.project, source.changelogs)
-    releases = _releases(source, refs, history)
-    todo = wanted_sections(db, source, releases)
-    args = (git_dir, source, releases, todo, history, read)
-    with in_background(link_releases, *args, inline=not todo) as linking:
-        summary.releases += _save_releases(db, source, releases, history, bool(include))
-        linked, link_warnings = linking()
-    summary.warnings.extend(link_warnings)
-    store.save_changelogs(db, source.project, linked)
-    summary.entries += sum(len(entries) for _, _, entries in linked)
-    store.set_state(db, source.id, cursor={"tips": tips})
+    return history, read, bool(include)
 
 
 def _save_releases(
