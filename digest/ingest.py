@@ -172,7 +172,7 @@ def _store_commits(
     # Reading ahead must not slow down git log, the longest task of all: it runs niced.
     git_dir = Path(repo.git_dir)
     reading_ahead = in_background(
-        read_sections, git_dir, source, tagged, inline=not tagged, niceness=10
+        read_sections, git_dir, source, tagged, inline=not tagged, niceness=19
     )
     with reading_ahead as reading:
         history = History(frozenset(source.changelogs))
