@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 from pathlib import Path
@@ -15,7 +16,7 @@ from digest import ingest, store
 from digest.cli import main
 from digest.config import load_config
 from digest.errors import FetchError
-from digest.sources.git import parse_log, read_commits
+from digest.sources.git import _scratch_files, parse_log, read_commits
 from digest.sources.trailers import cross_references
 from tests.gitrepo import Upstream
 
@@ -324,3 +325,9 @@ def test_a_corrupt_repository_is_one_error_naming_the_source_and_git_message(tmp
     broken, db = run_fetch(config)
     assert [f.split(":")[0] for f in broken.failures] == ["source 'demo-git'"]
     assert len(shas(db)) == first.commits + 1  # what was stored is still there
+
+
+def test_nowhere_to_write_git_output_is_a_named_error(tmp_path):
+    expected = r"^source 'x': cannot write git's output: .*gone"
+    with contextlib.ExitStack() as files, pytest.raises(FetchError, match=expected):
+        _scratch_files(files, str(tmp_path / "gone"), "x")

@@ -7,6 +7,7 @@ the mirror holds, `read_commits` streams commits not reachable from the previous
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import os
 import subprocess
@@ -197,8 +198,10 @@ class _LogReader:
         self.ok = False
 
     def __iter__(self) -> Iterator[Commit]:
-        cmd = ["git", "-C", str(self.repo.git_dir), "log", *self.args, "--stdin"]
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        git_dir = str(self.repo.git_dir)
+        cmd = ["git", "-C", git_dir, "log", *self.args, "--stdin"]
+        with contextlib.ExitStack() as files:
+            out, err = _scratch_files(files, git_dir, self.source.id)
             proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=out, stderr=err)
             assert proc.stdin
             proc.stdin.write(("\n".join(self.revs) + "\n").encode())
@@ -222,6 +225,14 @@ class _LogReader:
             self.ok = True
         elif not _missing_object(stderr):
             raise FetchError(f"source '{self.source.id}': git log failed: {_summary(stderr)}")
+
+
+def _scratch_files(files: contextlib.ExitStack, where: str, source_id: str) -> list[IO[bytes]]:
+    """Two unlinked files beside the mirror for git's output and messages, closed with the stack."""
+    try:
+        return [files.enter_context(tempfile.TemporaryFile(dir=where)) for _ in range(2)]
+    except OSError as exc:
+        raise FetchError(f"source '{source_id}': cannot write git's output: {exc}") from exc
 
 
 def _follow(output: IO[bytes], proc: subprocess.Popen[bytes]) -> Iterator[bytes]:
