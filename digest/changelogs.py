@@ -52,6 +52,16 @@ def wanted_sections(db: Database, source: GitSource, releases: list[Release]) ->
     return [r for r in releases if r.version not in done]
 
 
+def split_ready(todo: list[Release], read: Sections) -> tuple[list[Release], list[Release]]:
+    """The releases whose section was read at their commit, and the others."""
+    ready: list[Release] = []
+    rest: list[Release] = []
+    for release in todo:
+        commit, found = read.get(release.version, ("", None))
+        (ready if commit == release.commit and found else rest).append(release)
+    return ready, rest
+
+
 def link_releases(
     git_dir: Path,
     source: GitSource,
@@ -73,7 +83,10 @@ def link_releases(
     unread = [(r.version, r.commit) for r in todo if read.get(r.version, ("",))[0] != r.commit]
     more, warnings = read_sections(git_dir, source, unread)
     read = {**read, **more}
-    ranges = dict(_ranges(history.parents, releases, {r.version for r in todo}))
+    if history.reach is not None:
+        ranges = history.reach.ranges
+    else:
+        ranges = dict(_ranges(history.parents, releases, {r.version for r in todo}))
     sections = {r.version: read[r.version][1] for r in todo}
     sections.update(_at_last_edits(git_dir, source, todo, sections, ranges, history.edits))
     linked: list[store.ReleaseEntries] = []

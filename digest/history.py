@@ -14,11 +14,15 @@ from sqlite_utils import Database
 from digest import store
 from digest.linking import SubjectIndex
 from digest.models import Commit
+from digest.reach import Reach
 
 
 @dataclass
 class History:
     """Parents, subject and commit date of every commit; the non-merge ChangeLog edits.
+
+    Given a Reach (a first fetch, releases all tagged), each commit's first release and each
+    release's range are worked out as the commits arrive too.
 
     The subjects are indexed for linking ChangeLog entries: while the commits stream in (which
     costs nothing, the stream waits for git anyway), else when the index is first asked for.
@@ -29,6 +33,7 @@ class History:
     subjects: dict[str, str] = field(default_factory=dict)
     dates: dict[str, str] = field(default_factory=dict)
     edits: dict[str, str] = field(default_factory=dict)
+    reach: Reach | None = None
     _index: SubjectIndex | None = None
 
     @property
@@ -44,6 +49,8 @@ class History:
         for commit in commits:
             sha, subject = commit.sha, commit.subject
             self.parents[sha] = commit.parents
+            if self.reach is not None:
+                self.reach.add(sha, commit.parents)
             self.subjects[sha] = subject
             index.add(sha, subject)
             self.dates[sha] = commit.commit_date

@@ -13,11 +13,18 @@ from sqlite_utils import Database
 from digest import store
 from digest.announcement_links import relink_announcements
 from digest.background import in_background
-from digest.changelogs import Sections, link_releases, read_sections, wanted_sections
+from digest.changelogs import (
+    Sections,
+    link_releases,
+    read_sections,
+    split_ready,
+    wanted_sections,
+)
 from digest.config import Config, Feed, GitSource, MailingList
 from digest.errors import DigestError
 from digest.history import History, load_history
 from digest.models import Commit, Release
+from digest.reach import Reach
 from digest.releases import (
     first_releases,
     merge_releases,
@@ -133,8 +140,9 @@ def fetch_git(
     """Mirror one repository, store its new commits, releases and ChangeLog entries.
 
     Two processes share the work: while this one stores the commits, a child reads the
-    ChangeLog of each tagged release; while this one stores the releases, a child links the
-    ChangeLog entries to the commits.
+    ChangeLog of each tagged release; then this one stores the releases and links the entries
+    of releases whose ChangeLog is read, while a child does the others (reading their
+    ChangeLogs, from the newest edit if need be) and links them.
     """
     report(f"{source.id}: syncing mirror")
     repo, warnings = git.sync_mirror(source, config.settings.cache_dir)
@@ -143,11 +151,16 @@ def fetch_git(
     history, read, new = _store_commits(db, repo, source, refs, summary, report)
     releases = _releases(source, refs, history)
     todo = wanted_sections(db, source, releases)
-    args = (Path(repo.git_dir), source, releases, todo, history, read)
-    with in_background(link_releases, *args, inline=not todo) as linking:
+    ready, rest = split_ready(todo, read)
+    git_dir = Path(repo.git_dir)
+    with in_background(
+        link_releases, git_dir, source, releases, rest, history, read, inline=not rest
+    ) as linking:
         summary.releases += _save_releases(db, source, releases, history, new)
-        linked, link_warnings = linking()
-    summary.warnings.extend(link_warnings)
+        linked, link_warnings = link_releases(git_dir, source, releases, ready, history, read)
+        more, more_warnings = linking()
+    summary.warnings.extend(link_warnings + more_warnings)
+    linked += more
     store.save_changelogs(db, source.project, linked)
     summary.entries += sum(len(entries) for _, _, entries in linked)
     store.set_state(db, source.id, cursor={"tips": {ref.name: ref.commit for ref in refs}})
@@ -175,15 +188,27 @@ def _store_commits(
         read_sections, git_dir, source, tagged, inline=not tagged, niceness=19
     )
     with reading_ahead as reading:
-        history = History(frozenset(source.changelogs))
+        history = History(frozenset(source.changelogs), reach=_reach(source, refs, old_tips))
         commits = history.recording(git.read_commits(repo, source, include, exclude))
         commits = _counting(commits, report, source.id)
-        summary.commits += store.save_commits(db, source.project, commits)
+        first = history.reach.first if history.reach else None
+        summary.commits += store.save_commits(db, source.project, commits, first)
         read, warnings = reading()
     summary.warnings.extend(warnings)
     if old_tips and (include or tagged):
         history = load_history(db, source.project, source.changelogs)
     return history, read, bool(include)
+
+
+def _reach(source: GitSource, refs: list[git.Ref], old_tips: dict[str, str]) -> Reach | None:
+    """Release containment to work out while streaming: on a first fetch of tagged releases.
+
+    Later fetches read only new commits, and release commits are only known once read: those
+    assign releases from the whole history afterwards.
+    """
+    if old_tips or source.release_commits is not None:
+        return None
+    return Reach(releases_from_refs(source, refs))
 
 
 def _save_releases(
@@ -195,7 +220,9 @@ def _save_releases(
     if new or changed:
         prev = predecessors(releases)
         store.save_releases(db, [(r, prev[r.version]) for r in releases])
-        store.set_commit_releases(db, source.project, first_releases(history.parents, releases))
+        if history.reach is None:  # else each commit was stored with its first release
+            first = first_releases(history.parents, releases)
+            store.set_commit_releases(db, source.project, first)
     return len(changed)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -169,20 +169,31 @@ def set_state(
 # -- commits ---------------------------------------------------------------------------------
 
 
-def save_commits(db: Database, project: str, commits: Iterable[Commit]) -> int:
-    """Upsert commits (with their files) in batched transactions; returns how many were read."""
+def save_commits(
+    db: Database,
+    project: str,
+    commits: Iterable[Commit],
+    releases: Mapping[str, str | None] | None = None,
+) -> int:
+    """Upsert commits (with their files) in batched transactions; returns how many were read.
+
+    `releases` (sha -> first release, filled while the commits arrive) sets the release of new
+    rows; a commit stored before keeps its release.
+    """
+    first = releases if releases is not None else {}
     total = 0
     for batch in _batches(commits, BATCH):
+        rows = [_commit_row(project, c, first.get(c.sha)) for c in batch]
         with db.conn:
-            db.conn.executemany(_UPSERT_COMMIT, [_commit_row(project, c) for c in batch])
+            db.conn.executemany(_UPSERT_COMMIT, rows)
         total += len(batch)
     return total
 
 
 _UPSERT_COMMIT = """
 INSERT INTO commits (project, sha, parents, author, author_email, author_date, committer,
-    committer_email, commit_date, subject, body, files, hg_rev, backport_of, change_key)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    committer_email, commit_date, subject, body, files, hg_rev, backport_of, change_key, release)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(project, sha) DO UPDATE SET parents=excluded.parents, author=excluded.author,
     author_email=excluded.author_email, author_date=excluded.author_date,
     committer=excluded.committer, committer_email=excluded.committer_email,
@@ -192,7 +203,7 @@ ON CONFLICT(project, sha) DO UPDATE SET parents=excluded.parents, author=exclude
 """
 
 
-def _commit_row(project: str, commit: Commit) -> tuple[Any, ...]:
+def _commit_row(project: str, commit: Commit, release: str | None) -> tuple[Any, ...]:
     hg_rev, backport_of = cross_references(commit.message)
     subject, _, body = commit.message.partition("\n")
     subject = subject.strip()
@@ -212,6 +223,7 @@ def _commit_row(project: str, commit: Commit) -> tuple[Any, ...]:
         hg_rev,
         backport_of,
         change_key(commit.author_date, subject),
+        release,
     )
 
 

@@ -157,7 +157,7 @@ def existing_commits(repo: git.Repo, shas: Iterable[str]) -> list[str]:
 def read_commits(
     repo: git.Repo, source: GitSource, include: list[str], exclude: list[str]
 ) -> Iterator[Commit]:
-    """Stream every commit reachable from include and not from exclude, newest first."""
+    """Stream every commit reachable from include and not from exclude, children first."""
     if not include:
         return
     skip = 0
@@ -188,7 +188,8 @@ class _LogReader:
         limit: int | None = None,
     ) -> None:
         self.repo, self.source = repo, source
-        self.args = ["-z", "--no-renames", "--no-color", LOG_FORMAT]
+        # Topological order: every commit after its children (see digest/reach.py).
+        self.args = ["-z", "--topo-order", "--no-renames", "--no-color", LOG_FORMAT]
         self.args.append("--numstat" if numstat else "--name-only")
         if skip:
             self.args.append(f"--skip={skip}")
