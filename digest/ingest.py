@@ -189,7 +189,9 @@ def _store_commits(
     )
     with reading_ahead as reading:
         history = History(frozenset(source.changelogs), reach=_reach(source, refs, old_tips))
-        commits = history.recording(git.read_commits(repo, source, include, exclude))
+        topo = history.reach is not None  # the reach needs children before parents
+        commits = git.read_commits(repo, source, include, exclude, topo=topo)
+        commits = history.recording(commits)
         commits = _counting(commits, report, source.id)
         first = history.reach.first if history.reach else None
         summary.commits += store.save_commits(db, source.project, commits, first)
@@ -206,9 +208,10 @@ def _reach(source: GitSource, refs: list[git.Ref], old_tips: dict[str, str]) -> 
     Later fetches read only new commits, and release commits are only known once read: those
     assign releases from the whole history afterwards.
     """
-    if old_tips or source.release_commits is not None:
+    tagged = releases_from_refs(source, refs)
+    if old_tips or source.release_commits is not None or not tagged:
         return None
-    return Reach(releases_from_refs(source, refs))
+    return Reach(tagged)
 
 
 def _save_releases(

@@ -113,11 +113,14 @@ def test_missing_configured_branch_is_a_warning(tmp_path, upstream):
     assert summary.warnings == ["source 'demo-git': branch '2.1' not found upstream"]
 
 
-def test_missing_blob_falls_back_to_paths_without_counts(tmp_path, upstream):
-    config = write_config(tmp_path, str(upstream.path))
+@pytest.mark.parametrize("tagged", [False, True], ids=["newest-first", "topological"])
+def test_missing_blob_falls_back_to_paths_without_counts(tmp_path, upstream, tagged):
+    plain = write_config(tmp_path, str(upstream.path))
+    config = release_config(tmp_path, upstream) if tagged else plain
     run_fetch(config)  # creates the mirror
     target = upstream.commit("Low: tools: crm_mon output", {"tools/crm_mon.c": "1\n2\n3\n"})
     upstream.commit("Low: tools: more", {"tools/other.c": "1\n"})
+    upstream.tag("Pacemaker-1.0.1")  # with release tags the log runs in topological order
     mirror = tmp_path / "var" / "cache" / "git" / "demo-git.git"
     shutil.rmtree(mirror)
     # A mirror whose snapshot lacks one blob: fetch everything, then drop that object.
@@ -137,6 +140,8 @@ def test_missing_blob_falls_back_to_paths_without_counts(tmp_path, upstream):
     assert files == [[None, None, "tools/crm_mon.c"]]
     other = db.execute("SELECT files FROM commits WHERE subject = 'Low: tools: more'").fetchone()
     assert json.loads(other[0]) == [[1, 0, "tools/other.c"]]
+    releases = {row[0] for row in db.execute("SELECT release FROM commits")}
+    assert releases == ({"1.0.1"} if tagged else {None})
 
 
 def _unpack(mirror: Path, pack: Path) -> None:

@@ -155,21 +155,27 @@ def existing_commits(repo: git.Repo, shas: Iterable[str]) -> list[str]:
 
 
 def read_commits(
-    repo: git.Repo, source: GitSource, include: list[str], exclude: list[str]
+    repo: git.Repo, source: GitSource, include: list[str], exclude: list[str], *, topo: bool = False
 ) -> Iterator[Commit]:
-    """Stream every commit reachable from include and not from exclude, children first."""
+    """Stream every commit reachable from include and not from exclude, newest first.
+
+    With topo, every commit comes after all of its children (git log --topo-order; git then
+    walks the history before its first line).
+    """
     if not include:
         return
+    revs = [*include, *(f"^{sha}" for sha in exclude)]
+    order = ["--topo-order"] if topo else []
     skip = 0
     while True:
-        reader = _LogReader(repo, source, include, exclude, skip=skip, numstat=True)
+        reader = _LogReader(repo, source, revs, [*order, "--numstat", f"--skip={skip}"])
         for commit in reader:
             skip += 1
             yield commit
         if reader.ok:
             return
         # A blob is missing: take the failing commit's paths without counts, then go on.
-        yield from _LogReader(repo, source, include, exclude, skip=skip, numstat=False, limit=1)
+        yield from _LogReader(repo, source, revs, [*order, "--name-only", f"--skip={skip}", "-n1"])
         skip += 1
 
 
@@ -177,25 +183,10 @@ class _LogReader:
     """One `git log` process whose output is parsed as it streams."""
 
     def __init__(
-        self,
-        repo: git.Repo,
-        source: GitSource,
-        include: list[str],
-        exclude: list[str],
-        *,
-        skip: int,
-        numstat: bool,
-        limit: int | None = None,
+        self, repo: git.Repo, source: GitSource, revs: list[str], options: list[str]
     ) -> None:
-        self.repo, self.source = repo, source
-        # Topological order: every commit after its children (see digest/reach.py).
-        self.args = ["-z", "--topo-order", "--no-renames", "--no-color", LOG_FORMAT]
-        self.args.append("--numstat" if numstat else "--name-only")
-        if skip:
-            self.args.append(f"--skip={skip}")
-        if limit:
-            self.args.append(f"-n{limit}")
-        self.revs = [*include, *(f"^{sha}" for sha in exclude)]
+        self.repo, self.source, self.revs = repo, source, revs
+        self.args = ["-z", "--no-renames", "--no-color", LOG_FORMAT, *options]
         self.ok = False
 
     def __iter__(self) -> Iterator[Commit]:
