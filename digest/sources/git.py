@@ -80,7 +80,17 @@ def sync_mirror(source: GitSource, cache_dir: Path) -> tuple[git.Repo, list[str]
         raise FetchError(f"source '{source.id}': none of the configured branches exist upstream")
     _git(repo, source, "fetch", "--quiet", "--prune", "--no-tags", "origin", "--", *refspecs)
     _drop_stale_branches(repo, source, set(wanted))
+    warnings.extend(_write_commit_graph(repo, source))
     return repo, warnings
+
+
+def _write_commit_graph(repo: git.Repo, source: GitSource) -> list[str]:
+    """Index the mirror's new commits: git log then reads faster, --topo-order without delay."""
+    try:
+        _git(repo, source, "commit-graph", "write", "--reachable", "--split")
+    except FetchError as exc:
+        return [f"{exc} (history is read without it)"]
+    return []
 
 
 def _remote_heads(repo: git.Repo, source: GitSource) -> list[str]:
