@@ -153,9 +153,10 @@ def fetch_git(
     todo = wanted_sections(db, source, releases)
     ready, rest = split_ready(todo, read)
     git_dir = Path(repo.git_dir)
-    with in_background(
+    linking_rest = in_background(
         link_releases, git_dir, source, releases, rest, history, read, inline=not rest
-    ) as linking:
+    )
+    with linking_rest as linking, store.checkpointing(db):  # fork first, then start a thread
         summary.releases += _save_releases(db, source, releases, history, new)
         linked, link_warnings = link_releases(git_dir, source, releases, ready, history, read)
         more, more_warnings = linking()
