@@ -32,7 +32,6 @@ _TICKET = re.compile(
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
-@lru_cache(maxsize=1 << 17)
 def normalise(text: str) -> str:
     """Subject text reduced to what survives rewording: no prefixes, tickets, punctuation, case."""
     if ":" in text:  # both patterns need one; most subjects without one skip two searches
@@ -53,6 +52,8 @@ class SubjectIndex:
     def __init__(self, commits: Iterable[tuple[str, str]] = ()) -> None:
         """commits: (sha, subject) pairs, newest first; more can be added later."""
         self.subjects: dict[str, str] = {}
+        self._normalised: dict[str, str] = {}
+        self._fuzzy_keys: dict[str, str] = {}
         self._order: dict[str, int] = {}
         self.exact: dict[str, list[str]] = {}
         self.normal: dict[str, list[str]] = {}
@@ -64,7 +65,7 @@ class SubjectIndex:
         self.subjects[sha] = subject
         self._order[sha] = len(self._order)
         self.exact.setdefault(subject.strip(), []).append(sha)
-        key = normalise(subject)
+        key = self._normalised[sha] = normalise(subject)
         if key:
             self.normal.setdefault(key, []).append(sha)
 
@@ -74,12 +75,12 @@ class SubjectIndex:
             sha = _first(self.exact.get(text), within)
             if sha:
                 return sha, "exact"
-        sha = _first(self.normal.get(normalise(entry.raw)), within)
+        sha = _first(self.normal.get(_normalised_entry(entry.raw)), within)
         return (sha, "normalised") if sha else None
 
     def prefix(self, entry: ChangelogEntry, within: Container[str]) -> Match | None:
         """(sha, 'prefix') when the entry is a subject followed by more text (body joined in)."""
-        text = normalise(entry.raw)
+        text = _normalised_entry(entry.raw)
         end = text.rfind(" ")
         while end >= MIN_PREFIX:  # each shorter run of whole words, longest first
             sha = _first(self.normal.get(text[:end]), within)
@@ -92,7 +93,9 @@ class SubjectIndex:
         """The indexed commits within a set, ready for fuzzy matching."""
         choices: dict[str, str] = {}
         for sha in sorted(self._order.keys() & within, key=self._order.__getitem__):
-            key = _sorted_words(self.subjects[sha])
+            key = self._fuzzy_keys.get(sha)
+            if key is None:
+                key = self._fuzzy_keys[sha] = _sorted_words(self._normalised[sha])
             if key:
                 choices.setdefault(key, sha)
         return FuzzyChoices(choices)
@@ -112,7 +115,7 @@ class FuzzyChoices:
 
     def best(self, entry: ChangelogEntry) -> Match | None:
         """(sha, 'fuzzy') for the most similar choice above the cutoff."""
-        key = _sorted_words(entry.raw)
+        key = _sorted_words(_normalised_entry(entry.raw))
         if not key:
             return None
         band = FUZZY_CUTOFF / (200 - FUZZY_CUTOFF)  # from ratio = 200 * common / (len1 + len2)
@@ -135,10 +138,15 @@ def _first(shas: list[str] | None, within: Container[str] | None) -> str | None:
     return next((sha for sha in shas if sha in within), None)
 
 
-@lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=1 << 13)
+def _normalised_entry(text: str) -> str:
+    """normalise, remembered for entries: each is looked up by several methods."""
+    return normalise(text)
+
+
 def _sorted_words(text: str) -> str:
-    """The normalised text with its words sorted (for order-insensitive similarity)."""
-    return " ".join(sorted(normalise(text).split()))
+    """Normalised text with its words sorted (for order-insensitive similarity)."""
+    return " ".join(sorted(text.split()))
 
 
 def link_entries(
