@@ -52,16 +52,6 @@ def wanted_sections(db: Database, source: GitSource, releases: list[Release]) ->
     return [r for r in releases if r.version not in done]
 
 
-def split_ready(todo: list[Release], read: Sections) -> tuple[list[Release], list[Release]]:
-    """The releases whose section was read at their commit, and the others."""
-    ready: list[Release] = []
-    rest: list[Release] = []
-    for release in todo:
-        commit, found = read.get(release.version, ("", None))
-        (ready if commit == release.commit and found else rest).append(release)
-    return ready, rest
-
-
 def link_releases(
     git_dir: Path,
     source: GitSource,

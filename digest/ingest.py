@@ -17,7 +17,6 @@ from digest.changelogs import (
     Sections,
     link_releases,
     read_sections,
-    split_ready,
     wanted_sections,
 )
 from digest.config import Config, Feed, GitSource, MailingList
@@ -141,8 +140,7 @@ def fetch_git(
 
     Two processes share the work: while this one stores the commits, a child reads the
     ChangeLog of each tagged release; then this one stores the releases and links the entries
-    of releases whose ChangeLog is read, while a child does the others (reading their
-    ChangeLogs, from the newest edit if need be) and links them.
+    of half of them while a child links the other half.
     """
     report(f"{source.id}: syncing mirror")
     repo, warnings = git.sync_mirror(source, config.settings.cache_dir)
@@ -151,14 +149,14 @@ def fetch_git(
     history, read, new = _store_commits(db, repo, source, refs, summary, report)
     releases = _releases(source, refs, history)
     todo = wanted_sections(db, source, releases)
-    ready, rest = split_ready(todo, read)
+    mine, theirs = todo[::2], todo[1::2]  # alternate releases: both halves cost about the same
     git_dir = Path(repo.git_dir)
-    linking_rest = in_background(
-        link_releases, git_dir, source, releases, rest, history, read, inline=not rest
+    linking_theirs = in_background(
+        link_releases, git_dir, source, releases, theirs, history, read, inline=not theirs
     )
-    with linking_rest as linking, store.checkpointing(db):  # fork first, then start a thread
+    with linking_theirs as linking, store.checkpointing(db):  # fork first, then start a thread
         summary.releases += _save_releases(db, source, releases, history, new)
-        linked, link_warnings = link_releases(git_dir, source, releases, ready, history, read)
+        linked, link_warnings = link_releases(git_dir, source, releases, mine, history, read)
         more, more_warnings = linking()
     summary.warnings.extend(link_warnings + more_warnings)
     linked += more
