@@ -34,13 +34,20 @@ def read_sections(
     Returns them with warnings for ChangeLogs that cannot be parsed (naming source, release,
     file and line); such a file counts as having no section.
     """
-    specs = [f"{commit}:{path}" for _, commit in wanted for path in source.changelogs]
-    blobs = git.read_blobs(git_dir, specs)
+    found: Sections = {version: (commit, None) for version, commit in wanted}
     warnings: list[str] = []
-    found = {
-        version: (commit, _section(commit, version, source, blobs, warnings))
-        for version, commit in wanted
-    }
+    missing = list(wanted)
+    for path in source.changelogs:  # the next file only where the previous had no section
+        blobs = git.read_blobs(git_dir, [f"{commit}:{path}" for _, commit in missing])
+        still = []
+        for version, commit in missing:
+            data = blobs.get(f"{commit}:{path}")
+            section = _section(data, path, version, source, warnings) if data else None
+            if section is None:
+                still.append((version, commit))
+            else:
+                found[version] = (commit, (path, section))
+        missing = still
     return found, warnings
 
 
@@ -112,21 +119,14 @@ def _at_last_edits(
 
 
 def _section(
-    commit: str, version: str, source: GitSource, blobs: dict[str, bytes], warnings: list[str]
-) -> Found | None:
-    """The first configured ChangeLog file at a commit that has a section for the version."""
-    for path in source.changelogs:
-        data = blobs.get(f"{commit}:{path}")
-        if data is None:
-            continue
-        try:
-            section = changelog.section_for(git.decode(data), version, path)
-        except DigestError as exc:
-            warnings.append(f"source '{source.id}': release {version}: {exc}")
-            continue
-        if section is not None:
-            return path, section
-    return None
+    data: bytes, path: str, version: str, source: GitSource, warnings: list[str]
+) -> ChangelogSection | None:
+    """The version's section of one ChangeLog file; a parse error is a warning and no section."""
+    try:
+        return changelog.section_for(git.decode(data), version, path)
+    except DigestError as exc:
+        warnings.append(f"source '{source.id}': release {version}: {exc}")
+        return None
 
 
 def _ranges(

@@ -304,6 +304,9 @@ def set_commit_releases(db: Database, project: str, assignment: dict[str, str | 
 
 def mark_duplicates(db: Database, project_order: list[str]) -> int:
     """Point each commit that repeats another project's change (same change_key) at it."""
+    known = [row[0] for row in db.execute("SELECT id FROM projects")]
+    if sum(_has_commits(db, project) for project in known) < 2:
+        return 0  # a change can only repeat in another project's history
     order = {project: i for i, project in enumerate(project_order)}
     rows = db.execute(
         "SELECT change_key, project, sha FROM commits WHERE change_key IN ("
@@ -326,6 +329,11 @@ def mark_duplicates(db: Database, project_order: list[str]) -> int:
             "UPDATE commits SET duplicate_of = ? WHERE project = ? AND sha = ?", updates
         )
     return len(updates)
+
+
+def _has_commits(db: Database, project: str) -> bool:
+    found = db.execute("SELECT 1 FROM commits WHERE project = ? LIMIT 1", [project]).fetchone()
+    return found is not None
 
 
 def commits_touching(db: Database, project: str, paths: list[str]) -> dict[str, str]:
