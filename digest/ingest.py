@@ -156,13 +156,22 @@ def fetch_git(
     )
     with linking_theirs as linking, store.checkpointing(db):  # fork first, then start a thread
         summary.releases += _save_releases(db, source, releases, history, new)
-        linked, link_warnings = link_releases(git_dir, source, releases, mine, history, read)
-        more, more_warnings = linking()
-    summary.warnings.extend(link_warnings + more_warnings)
-    linked += more
+        ours = link_releases(git_dir, source, releases, mine, history, read)
+        _save_linked(db, source, summary, *ours)  # while the child still links its half
+        _save_linked(db, source, summary, *linking())
+    store.set_state(db, source.id, cursor={"tips": {ref.name: ref.commit for ref in refs}})
+
+
+def _save_linked(
+    db: Database,
+    source: GitSource,
+    summary: FetchSummary,
+    linked: list[store.ReleaseEntries],
+    warnings: list[str],
+) -> None:
+    summary.warnings.extend(warnings)
     store.save_changelogs(db, source.project, linked)
     summary.entries += sum(len(entries) for _, _, entries in linked)
-    store.set_state(db, source.id, cursor={"tips": {ref.name: ref.commit for ref in refs}})
 
 
 def _store_commits(
