@@ -169,6 +169,7 @@ def _save_linked(
     linked: list[store.ReleaseEntries],
     warnings: list[str],
 ) -> None:
+    """Store the linked ChangeLog entries of some releases and count them."""
     summary.warnings.extend(warnings)
     store.save_changelogs(db, source.project, linked)
     summary.entries += sum(len(entries) for _, _, entries in linked)
