@@ -197,7 +197,8 @@ def _store_commits(
         read_sections, git_dir, source, tagged, inline=not tagged, niceness=19
     )
     with reading_ahead as reading:
-        history = History(frozenset(source.changelogs), reach=_reach(source, refs, old_tips))
+        fresh = not store.has_commits(db, source.project)
+        history = History(frozenset(source.changelogs), reach=_reach(source, refs, fresh))
         topo = history.reach is not None  # the reach needs children before parents
         commits = git.read_commits(repo, source, include, exclude, topo=topo)
         commits = history.recording(commits)
@@ -211,14 +212,14 @@ def _store_commits(
     return history, read, bool(include)
 
 
-def _reach(source: GitSource, refs: list[git.Ref], old_tips: dict[str, str]) -> Reach | None:
-    """Release containment to work out while streaming: on a first fetch of tagged releases.
+def _reach(source: GitSource, refs: list[git.Ref], fresh: bool) -> Reach | None:
+    """Release containment to work out while streaming: for a project with no stored commits.
 
-    Later fetches read only new commits, and release commits are only known once read: those
-    assign releases from the whole history afterwards.
+    Other fetches read only some commits (or rows they meet keep their release), and release
+    commits are only known once read: those assign releases from the whole history afterwards.
     """
     tagged = releases_from_refs(source, refs)
-    if old_tips or source.release_commits is not None or not tagged:
+    if not fresh or source.release_commits is not None or not tagged:
         return None
     return Reach(tagged)
 

@@ -305,7 +305,7 @@ def set_commit_releases(db: Database, project: str, assignment: dict[str, str | 
 def mark_duplicates(db: Database, project_order: list[str]) -> int:
     """Point each commit that repeats another project's change (same change_key) at it."""
     known = [row[0] for row in db.execute("SELECT id FROM projects")]
-    if sum(_has_commits(db, project) for project in known) < 2:
+    if sum(has_commits(db, project) for project in known) < 2:
         return 0  # a change can only repeat in another project's history
     order = {project: i for i, project in enumerate(project_order)}
     rows = db.execute(
@@ -331,7 +331,8 @@ def mark_duplicates(db: Database, project_order: list[str]) -> int:
     return len(updates)
 
 
-def _has_commits(db: Database, project: str) -> bool:
+def has_commits(db: Database, project: str) -> bool:
+    """True when any commit of the project is stored."""
     found = db.execute("SELECT 1 FROM commits WHERE project = ? LIMIT 1", [project]).fetchone()
     return found is not None
 

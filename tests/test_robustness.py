@@ -37,7 +37,13 @@ def test_a_killed_fetch_leaves_the_database_intact_and_the_next_run_completes(
     tmp_path, shadow_repos
 ):
     repo = shadow_repos("pacemaker-1.0")
-    config = write_config(tmp_path, str(repo), branches=["master"])
+    config = write_config(
+        tmp_path,
+        str(repo),
+        branches=["master"],
+        release_tags=r"^Pacemaker-(?P<version>1\.0\.\d+)$",
+        changelogs=["ChangeLog"],
+    )
     cmd = [sys.executable, "-m", "digest", "--config", str(config), "fetch"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     db_path = tmp_path / "var" / "digest.db"
@@ -60,6 +66,16 @@ def test_a_killed_fetch_leaves_the_database_intact_and_the_next_run_completes(
     ).stdout.strip()
     total, distinct = conn.execute("SELECT COUNT(*), COUNT(DISTINCT sha) FROM commits").fetchone()
     assert total == distinct == int(expected)
+    entries = conn.execute("SELECT COUNT(*) FROM changelog_entries WHERE version = '1.0.12'")
+    assert entries.fetchone() == (40,)
+    unreleased = conn.execute("SELECT COUNT(*) FROM commits WHERE release IS NULL").fetchone()
+    tagged = subprocess.run(
+        ["git", "-C", str(repo), "rev-list", "--count", "--tags"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert unreleased == (int(expected) - int(tagged),)  # every tagged commit has its release
 
 
 def _stored(db_path) -> int:
