@@ -8,7 +8,9 @@ links the entries; `digest fetch` runs it in a second process too, while it stor
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -22,6 +24,7 @@ from digest.models import ChangelogSection, Release
 from digest.releases import predecessors, version_key
 from digest.sources import changelog, git
 
+PARENT_CHECK = 0.2  # seconds between looks at whether the process asking is still there
 Found = tuple[str, ChangelogSection]
 Sections = dict[str, tuple[str, Found | None]]
 
@@ -51,6 +54,42 @@ def read_sections(
     return found, warnings
 
 
+def read_ahead(
+    git_dir: Path, source: GitSource, tagged: list[tuple[str, str]], requests: Connection
+) -> tuple[Sections, Sections, list[str]]:
+    """read_sections for the tagged releases, then for each (version, commit) requested.
+
+    The requests, ended by None, name the newest ChangeLog edit of each release's range as the
+    commits stream in; only releases without a section at their tag are read there.
+    Returns the sections at the tags, those at the edits, and the warnings.
+    """
+    parent = os.getppid()
+    at_tags, warnings = read_sections(git_dir, source, tagged)
+    lacking = {version for version, (_, found) in at_tags.items() if found is None}
+    at_edits: Sections = {}
+    done = False
+    while not done:
+        newest: dict[str, str] = {}
+        for request in _waiting(requests, parent):
+            if request is None:
+                done = True
+            elif request[0] in lacking:
+                newest[request[0]] = request[1]
+        more, _ = read_sections(git_dir, source, list(newest.items()))
+        at_edits.update(more)
+    return at_tags, at_edits, warnings
+
+
+def _waiting(requests: Connection, parent: int) -> Iterator[tuple[str, str] | None]:
+    """The next request (waiting for it, but not for a parent that died), then all others sent."""
+    while not requests.poll(PARENT_CHECK):
+        if os.getppid() != parent:  # killed: stop, and let go of what the fork inherited
+            raise DigestError("the fetch that asked for ChangeLogs is gone")
+    yield requests.recv()
+    while requests.poll():
+        yield requests.recv()
+
+
 def wanted_sections(db: Database, source: GitSource, releases: list[Release]) -> list[Release]:
     """The releases whose ChangeLog sections are not stored yet."""
     if not source.changelogs:
@@ -66,6 +105,7 @@ def link_releases(
     todo: list[Release],
     history: History,
     read: Sections,
+    at_edits: Sections | None = None,
 ) -> tuple[list[store.ReleaseEntries], list[str]]:
     """The linked ChangeLog entries of each release in todo, and warnings (no database use).
 
@@ -85,7 +125,8 @@ def link_releases(
     else:
         ranges = dict(_ranges(history.parents, releases, {r.version for r in todo}))
     sections = {r.version: read[r.version][1] for r in todo}
-    sections.update(_at_last_edits(git_dir, source, todo, sections, ranges, history.edits))
+    edits = history.edits
+    sections.update(_at_last_edits(git_dir, source, todo, sections, ranges, edits, at_edits or {}))
     linked: list[store.ReleaseEntries] = []
     for release in todo:
         found = sections[release.version]
@@ -105,8 +146,9 @@ def _at_last_edits(
     sections: dict[str, Found | None],
     ranges: dict[str, set[str]],
     edits: dict[str, str],
+    read_ahead: Sections,
 ) -> dict[str, Found]:
-    """Sections read at the newest ChangeLog edit of each release that lacks one."""
+    """Sections at the newest ChangeLog edit of each release that lacks one (read if not yet)."""
     retry = []
     for release in releases:
         if sections[release.version] is not None:
@@ -114,7 +156,9 @@ def _at_last_edits(
         dated = [(edits[sha], sha) for sha in ranges[release.version] if sha in edits]
         if dated and max(dated)[1] != release.commit:
             retry.append((release.version, max(dated)[1]))
-    found, _ = read_sections(git_dir, source, retry)
+    found = {v: read_ahead[v] for v, sha in retry if read_ahead.get(v, ("",))[0] == sha}
+    more, _ = read_sections(git_dir, source, [(v, sha) for v, sha in retry if v not in found])
+    found.update(more)
     return {version: section for version, (_, section) in found.items() if section}
 
 

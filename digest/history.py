@@ -6,7 +6,7 @@ of the commits; later fetches load them from the store.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlite_utils import Database
@@ -34,7 +34,9 @@ class History:
     dates: dict[str, str] = field(default_factory=dict)
     edits: dict[str, str] = field(default_factory=dict)
     reach: Reach | None = None
+    on_newest_edit: Callable[[str, str], None] | None = None
     _index: SubjectIndex | None = None
+    _newest_edit: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def index(self) -> SubjectIndex:
@@ -49,14 +51,22 @@ class History:
         for commit in commits:
             sha, subject = commit.sha, commit.subject
             self.parents[sha] = commit.parents
-            if self.reach is not None:
-                self.reach.add(sha, commit.parents)
+            ranges = self.reach.add(sha, commit.parents) if self.reach is not None else []
             self.subjects[sha] = subject
             index.add(sha, subject)
             self.dates[sha] = commit.commit_date
             if len(commit.parents) < 2 and any(f.path in self.changelogs for f in commit.files):
                 self.edits[sha] = commit.commit_date
+                self._note_edit(sha, commit.commit_date, ranges)
             yield commit
+
+    def _note_edit(self, sha: str, date: str, ranges: list[str]) -> None:
+        """Report each release range whose newest ChangeLog edit this commit now is."""
+        for version in ranges:
+            if (date, sha) > self._newest_edit.get(version, ("", "")):
+                self._newest_edit[version] = (date, sha)
+                if self.on_newest_edit is not None:
+                    self.on_newest_edit(version, sha)
 
 
 def load_history(db: Database, project: str, changelogs: Iterable[str]) -> History:

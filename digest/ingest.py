@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,12 +14,7 @@ from sqlite_utils import Database
 from digest import store
 from digest.announcement_links import relink_announcements
 from digest.background import in_background
-from digest.changelogs import (
-    Sections,
-    link_releases,
-    read_sections,
-    wanted_sections,
-)
+from digest.changelogs import Sections, link_releases, read_ahead, wanted_sections
 from digest.config import Config, Feed, GitSource, MailingList
 from digest.errors import DigestError
 from digest.history import History, load_history
@@ -146,17 +142,15 @@ def fetch_git(
     repo, warnings = git.sync_mirror(source, config.settings.cache_dir)
     summary.warnings.extend(warnings)
     refs = git.read_refs(repo, source)
-    history, read, new = _store_commits(db, repo, source, refs, summary, report)
+    history, (read, at_edits), new = _store_commits(db, repo, source, refs, summary, report)
     releases = _releases(source, refs, history)
     todo = wanted_sections(db, source, releases)
     mine, theirs = todo[::2], todo[1::2]  # alternate releases: both halves cost about the same
     git_dir = Path(repo.git_dir)
-    linking_theirs = in_background(
-        link_releases, git_dir, source, releases, theirs, history, read, inline=not theirs
-    )
-    with linking_theirs as linking, store.checkpointing(db):  # fork first, then start a thread
+    args = (git_dir, source, releases, theirs, history, read, at_edits)
+    with in_background(link_releases, *args, inline=not theirs) as linking, store.checkpointing(db):
         summary.releases += _save_releases(db, source, releases, history, new)
-        ours = link_releases(git_dir, source, releases, mine, history, read)
+        ours = link_releases(git_dir, source, releases, mine, history, read, at_edits)
         _save_linked(db, source, summary, *ours)  # while the child still links its half
         _save_linked(db, source, summary, *linking())
     store.set_state(db, source.id, cursor={"tips": {ref.name: ref.commit for ref in refs}})
@@ -182,34 +176,40 @@ def _store_commits(
     refs: list[git.Ref],
     summary: FetchSummary,
     report: Reporter,
-) -> tuple[History, Sections, bool]:
+) -> tuple[History, tuple[Sections, Sections], bool]:
     """Store the commits not read before while a child reads the tagged releases' ChangeLogs.
 
-    Returns the project's history, the sections read and whether there were commits to read.
+    Returns the project's history, the sections read (at tags, at edits) and whether there
+    were commits to read.
     """
     old_tips = store.get_state(db, source.id).get("cursor", {}).get("tips", {})
     exclude = git.existing_commits(repo, set(old_tips.values()))
     include = sorted({ref.commit for ref in refs} - set(exclude))
     tagged = [(r.version, r.commit) for r in wanted_sections(db, source, _releases(source, refs))]
-    # Reading ahead must not slow down git log, the longest task of all: it runs niced.
+    history = History(frozenset(source.changelogs))
+    history.reach = _reach(source, refs, fresh=not store.has_commits(db, source.project))
+    # Reading ahead must not slow down git log, the longest task of all: it runs niced. It
+    # reads the ChangeLogs at the tags, then at the newest edits of releases found meanwhile.
+    requests, ask = multiprocessing.Pipe(duplex=False)
     git_dir = Path(repo.git_dir)
     reading_ahead = in_background(
-        read_sections, git_dir, source, tagged, inline=not tagged, niceness=19
+        read_ahead, git_dir, source, tagged, requests, inline=not tagged, niceness=19
     )
-    with reading_ahead as reading:
-        fresh = not store.has_commits(db, source.project)
-        history = History(frozenset(source.changelogs), reach=_reach(source, refs, fresh))
+    with requests, ask, reading_ahead as reading:
+        if tagged and history.reach is not None:
+            history.on_newest_edit = lambda version, sha: ask.send((version, sha))
         topo = history.reach is not None  # the reach needs children before parents
         commits = git.read_commits(repo, source, include, exclude, topo=topo)
         commits = history.recording(commits)
         commits = _counting(commits, report, source.id)
         first = history.reach.first if history.reach else None
         summary.commits += store.save_commits(db, source.project, commits, first)
-        read, warnings = reading()
+        ask.send(None)
+        read, at_edits, warnings = reading()
     summary.warnings.extend(warnings)
     if old_tips and (include or tagged):
         history = load_history(db, source.project, source.changelogs)
-    return history, read, bool(include)
+    return history, (read, at_edits), bool(include)
 
 
 def _reach(source: GitSource, refs: list[git.Ref], fresh: bool) -> Reach | None:

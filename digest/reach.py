@@ -32,17 +32,19 @@ class Reach:
         self.first: dict[str, str | None] = {}
         self.ranges: dict[str, set[str]] = {r.version: set() for r in self._releases}
 
-    def add(self, sha: str, parents: Iterable[str]) -> None:
-        """Take the next commit (after all of its children)."""
+    def add(self, sha: str, parents: Iterable[str]) -> list[str]:
+        """Take the next commit (after all of its children); returns the ranges it is in."""
         mask = self._from_children.pop(sha, 0) | self._tagged.get(sha, 0)
         for parent in parents:
             self._from_children[parent] = self._from_children.get(parent, 0) | mask
         if not mask:
             self.first[sha] = None
-            return
+            return []
         self.first[sha] = self._releases[(mask & -mask).bit_length() - 1].version
-        for version in self._in_ranges(mask):
+        versions = self._in_ranges(mask)
+        for version in versions:
             self.ranges[version].add(sha)
+        return versions
 
     def _in_ranges(self, mask: int) -> list[str]:
         """The releases whose range holds a commit with this mask (memoised per mask)."""
