@@ -336,3 +336,32 @@ def test_nowhere_to_write_git_output_is_a_named_error(tmp_path):
     expected = r"^source 'x': cannot write git's output: .*gone"
     with contextlib.ExitStack() as files, pytest.raises(FetchError, match=expected):
         _scratch_files(files, str(tmp_path / "gone"), "x")
+
+
+CHANGELOG_1_0_1 = "* Wed Nov 23 2011 A <a@x> 1.0.1-1\nHigh: cib: Fix a leak in the diff code\n"
+COMMITTER = {"GIT_COMMITTER_NAME": "A", "GIT_COMMITTER_EMAIL": "a@x"}
+
+
+@pytest.mark.parametrize("tag_later", [False, True], ids=["first-fetch", "later-fetch"])
+def test_release_tagged_on_a_merge_without_the_edit_is_read_at_the_edit(
+    tmp_path, upstream, tag_later
+):
+    """A tag on a merge whose tree lacks the ChangeLog edit: the edit's text is the release's."""
+    upstream.git("checkout", "-q", "-b", "release")
+    fix = upstream.commit("High: cib: Fix a leak in the diff code", {"cib/diff.c": "x\n"})
+    upstream.commit("Release 1.0.1", {"ChangeLog": CHANGELOG_1_0_1})
+    upstream.git("checkout", "-q", "main")
+    env = {**COMMITTER, "GIT_AUTHOR_NAME": "A", "GIT_AUTHOR_EMAIL": "a@x"}
+    upstream.git("merge", "-q", "-s", "ours", "--no-edit", "release", env=env)  # main's tree
+    config = release_config(tmp_path, upstream)
+    if tag_later:
+        run_fetch(config)
+    upstream.tag("Pacemaker-1.0.1")
+    summary, db = run_fetch(config)
+    assert summary.failures == [] and summary.warnings == []
+    [entry] = store.changelog_entries(db, "demo", "1.0.1")
+    assert (entry["text"], entry["commit_sha"], entry["match_method"]) == (
+        "Fix a leak in the diff code",
+        fix,
+        "exact",
+    )
