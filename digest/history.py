@@ -22,7 +22,8 @@ class History:
     """Parents, subject and commit date of every commit; the non-merge ChangeLog edits.
 
     Given a Reach (a first fetch, releases all tagged), each commit's first release and each
-    release's range are worked out as the commits arrive too.
+    release's range are worked out as the commits arrive too, and on_newest_edit hears of each
+    range's newest ChangeLog edit as it changes (to read that ChangeLog ahead).
 
     The subjects are indexed for linking ChangeLog entries: while the commits stream in (which
     costs nothing, the stream waits for git anyway), else when the index is first asked for.
