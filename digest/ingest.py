@@ -185,9 +185,10 @@ def _store_commits(
     old_tips = store.get_state(db, source.id).get("cursor", {}).get("tips", {})
     exclude = git.existing_commits(repo, set(old_tips.values()))
     include = sorted({ref.commit for ref in refs} - set(exclude))
-    tagged = [(r.version, r.commit) for r in wanted_sections(db, source, _releases(source, refs))]
-    history = History(frozenset(source.changelogs))
-    history.reach = _reach(source, refs, fresh=not store.has_commits(db, source.project))
+    tag_releases = _releases(source, refs)
+    tagged = [(r.version, r.commit) for r in wanted_sections(db, source, tag_releases)]
+    reach = _reach(source, tag_releases, fresh=not store.has_commits(db, source.project))
+    history = History(frozenset(source.changelogs), reach=reach)
     # Reading ahead must not slow down git log, the longest task of all: it runs niced. It
     # reads the ChangeLogs at the tags, then at the newest edits of releases found meanwhile.
     requests, ask = multiprocessing.Pipe(duplex=False)
@@ -196,13 +197,12 @@ def _store_commits(
         read_ahead, git_dir, source, tagged, requests, inline=not tagged, niceness=19
     )
     with requests, ask, reading_ahead as reading:
-        if tagged and history.reach is not None:
+        if tagged and reach is not None:
             history.on_newest_edit = lambda version, sha: ask.send((version, sha))
-        topo = history.reach is not None  # the reach needs children before parents
-        commits = git.read_commits(repo, source, include, exclude, topo=topo)
-        commits = history.recording(commits)
-        commits = _counting(commits, report, source.id)
-        first = history.reach.first if history.reach else None
+        # The reach needs every commit after its children.
+        commits = git.read_commits(repo, source, include, exclude, topo=reach is not None)
+        commits = _counting(history.recording(commits), report, source.id)
+        first = reach.first if reach is not None else None
         summary.commits += store.save_commits(db, source.project, commits, first)
         ask.send(None)
         read, at_edits, warnings = reading()
@@ -212,13 +212,12 @@ def _store_commits(
     return history, (read, at_edits), bool(include)
 
 
-def _reach(source: GitSource, refs: list[git.Ref], fresh: bool) -> Reach | None:
+def _reach(source: GitSource, tagged: list[Release], fresh: bool) -> Reach | None:
     """Release containment to work out while streaming: for a project with no stored commits.
 
     Other fetches read only some commits (or rows they meet keep their release), and release
     commits are only known once read: those assign releases from the whole history afterwards.
     """
-    tagged = releases_from_refs(source, refs)
     if not fresh or source.release_commits is not None or not tagged:
         return None
     return Reach(tagged)

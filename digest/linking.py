@@ -51,7 +51,6 @@ class SubjectIndex:
 
     def __init__(self, commits: Iterable[tuple[str, str]] = ()) -> None:
         """commits: (sha, subject) pairs, newest first; more can be added later."""
-        self.subjects: dict[str, str] = {}
         self._normalised: dict[str, str] = {}
         self._fuzzy_keys: dict[str, str] = {}
         self._order: dict[str, int] = {}
@@ -62,7 +61,6 @@ class SubjectIndex:
 
     def add(self, sha: str, subject: str) -> None:
         """Index one more commit, older than those already indexed."""
-        self.subjects[sha] = subject
         self._order[sha] = len(self._order)
         self.exact.setdefault(subject.strip(), []).append(sha)
         key = self._normalised[sha] = normalise(subject)

@@ -632,23 +632,19 @@ def m002_news(db: Database) -> None:
 
 def message_digests(db: Database, list_id: str, ids: Iterable[str]) -> dict[str, str]:
     """message_id -> content digest of the given messages already stored for a list."""
-    found: dict[str, str] = {}
-    for batch in _batches(ids, 500):
-        rows = db.execute(
-            f"SELECT message_id, digest FROM messages WHERE list = ? "
-            f"AND message_id IN ({','.join('?' * len(batch))})",
-            [list_id, *batch],
-        )
-        found.update(rows.fetchall())
-    return found
+    return _message_column(db, list_id, ids, "digest")
 
 
 def message_threads(db: Database, list_id: str, ids: Iterable[str]) -> dict[str, str]:
     """message_id -> thread of the given messages already stored for a list."""
+    return _message_column(db, list_id, ids, "thread")
+
+
+def _message_column(db: Database, list_id: str, ids: Iterable[str], column: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for batch in _batches(ids, 500):
         rows = db.execute(
-            f"SELECT message_id, thread FROM messages WHERE list = ? "
+            f"SELECT message_id, {column} FROM messages WHERE list = ? "
             f"AND message_id IN ({','.join('?' * len(batch))})",
             [list_id, *batch],
         )
@@ -815,16 +811,6 @@ def announcement_items(db: Database, message_id: str) -> list[dict[str, Any]]:
             [message_id],
         )
     )
-
-
-def news_counts(db: Database) -> dict[str, int]:
-    """How many messages, feed entries and announcements are stored."""
-    row = db.execute(
-        "SELECT (SELECT COUNT(*) FROM messages), (SELECT COUNT(*) FROM feed_entries), "
-        "(SELECT COUNT(*) FROM messages WHERE project IS NOT NULL) + "
-        "(SELECT COUNT(*) FROM feed_entries WHERE project IS NOT NULL)"
-    ).fetchone()
-    return {"messages": row[0], "feed_entries": row[1], "announcements": row[2]}
 
 
 # -- translation memory ----------------------------------------------------------------------

@@ -71,9 +71,9 @@ def test_length_band_loses_no_match_above_the_cutoff() -> None:
     def sentence() -> str:
         return " ".join(rng.choice(words) for _ in range(rng.randint(2, 12)))
 
-    index = SubjectIndex((f"sha{i}", sentence()) for i in range(400))
-    banded = index.fuzzy_choices(index.subjects)
-    keys = [" ".join(sorted(normalise(s).split())) for s in index.subjects.values()]
+    subjects = {f"sha{i}": sentence() for i in range(400)}
+    banded = SubjectIndex(subjects.items()).fuzzy_choices(subjects)
+    keys = [" ".join(sorted(normalise(s).split())) for s in subjects.values()]
     for _ in range(300):
         query = sentence()
         found = banded.best(entry(query))
