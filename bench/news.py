@@ -31,7 +31,7 @@ from test_news_server import FixtureServer  # noqa: E402
 
 from digest import store  # noqa: E402
 from digest.config import load_config  # noqa: E402
-from digest.news import fetch_news  # noqa: E402
+from digest.fetch.news import fetch_news  # noqa: E402
 from digest.sources.http import HttpClient  # noqa: E402
 from digest.sources.mail import decompress, parse_mbox  # noqa: E402
 

@@ -82,13 +82,13 @@ pass_context = click.make_pass_decorator(Context)
 @reports_errors
 def fetch(ctx: Context, projects: tuple[str, ...], sources: tuple[str, ...]) -> None:
     """Fetch git history, releases, ChangeLogs, mailing lists and feeds of the upstreams."""
-    from digest import ingest
+    from digest.fetch import fetch as fetch_all
 
     db = ctx.open_db()
     show_progress = sys.stderr.isatty()
     settings = ctx.config.settings
     with run_lock(settings.lock_path, wait=settings.lock_wait):
-        summary = ingest.fetch(
+        summary = fetch_all(
             ctx.config, db, projects=list(projects), sources=list(sources), progress=show_progress
         )
     for problem in [*summary.warnings, *summary.failures]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.errors import ConfigError
-from digest.yamlfile import read_yaml
+from digest.resources import read_yaml
 
 DEFAULT_CONFIG = "sources.yaml"
 CONFIG_ENV = "DIGEST_CONFIG"

@@ -30,6 +30,8 @@ class Commit(NamedTuple):
     commit_date: str
     message: str
     files: tuple[FileChange, ...] = ()
+    hg_rev: str | None = None  # the Mercurial revision it was converted from, if cited
+    backport_of: str | None = None  # the sha it was transplanted or cherry-picked from
 
     @property
     def subject(self) -> str:

@@ -8,12 +8,13 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from digest import ingest
 from digest.classify import classify_store
 from digest.config import Config, translate_settings
-from digest.draft import DraftReport, write_draft
+from digest.draft.select import Digest, build_digest, draft_settings
+from digest.draft.write import DraftReport, write_draft
+from digest.fetch import FetchSummary
+from digest.fetch import fetch as fetch_all
 from digest.lock import run_lock
-from digest.render import Digest, build_digest, draft_settings
 from digest.translate import Pipeline, glossary_for, make_engine
 
 
@@ -22,7 +23,7 @@ class MonthlyReport:
     """What the monthly run did, for its summary and exit status."""
 
     month: str
-    fetched: ingest.FetchSummary | None = None
+    fetched: FetchSummary | None = None
     classified: str = ""
     draft: DraftReport | None = None
     failures: list[str] = field(default_factory=list)
@@ -85,7 +86,7 @@ def run_monthly(
     settings = config.settings
     with run_lock(settings.lock_path, wait=settings.lock_wait):
         if fetch:
-            report.fetched = ingest.fetch(config, db)
+            report.fetched = fetch_all(config, db)
             report.failures = list(report.fetched.failures)
             report.warnings = list(report.fetched.warnings)
         report.classified = classify_store(db).line()

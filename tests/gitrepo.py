@@ -92,3 +92,8 @@ class Upstream:
     def tag(self, name: str, ref: str = "HEAD") -> None:
         """Create a lightweight tag."""
         self.git("tag", name, ref)
+
+
+def unreleased(commits):
+    """Commits paired with no first release, as store.save_commits takes them."""
+    return [(commit, None) for commit in commits]

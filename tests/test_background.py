@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from digest.background import in_background
 from digest.errors import DigestError, FetchError
+from digest.fetch.workers import in_background
 
 
 def child_pid(big: list[int]) -> tuple[int, int]:

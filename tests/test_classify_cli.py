@@ -13,6 +13,7 @@ from digest import store
 from digest.cli import main
 from digest.config import load_config
 from digest.models import ChangelogEntry, Commit, FileChange, Release
+from tests.gitrepo import unreleased
 
 REPO = "https://github.com/ClusterLabs/pacemaker"
 
@@ -60,7 +61,7 @@ def config(tmp_path: Path) -> Path:
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
     db = store.open_db(load_config(path).settings.database)
     store.save_project(db, "pacemaker", "Pacemaker", REPO, REPO + "/commit/{sha}")
-    store.save_commits(db, "pacemaker", COMMITS)
+    store.save_commits(db, "pacemaker", unreleased(COMMITS))
     store.save_releases(db, [(Release("pacemaker", "1.1.8", "c3" * 20, "2012-09-20"), None)])
     entries = [
         (ChangelogEntry(1, "Fenced nodes", "+ crmd: Fenced nodes (bnc#755671)"), "a1" * 20, "x"),
@@ -122,7 +123,9 @@ def test_classify_twice_changes_nothing_and_only_new_changes_are_done(config):
     code, out = run(config, "classify", "--all")
     assert out == "classified 4 all commits and 2 ChangeLog entries of 1 projects; 0 changed\n"
     db = store.open_db(load_config(config).settings.database)
-    store.save_commits(db, "pacemaker", [commit("d5" * 20, "2021-01-01", "Low: cib: x")])
+    store.save_commits(
+        db, "pacemaker", unreleased([commit("d5" * 20, "2021-01-01", "Low: cib: x")])
+    )
     code, out = run(config, "classify", "--project", "pacemaker")
     assert out == "classified 1 new commits and 0 ChangeLog entries of 1 projects; 1 changed\n"
 
@@ -173,7 +176,9 @@ def test_explain_an_ambiguous_sha_prefix_is_an_error(config):
     code, out = run(config, "classify", "--explain", "c3c3c3c")
     assert code == 0
     db = store.open_db(load_config(config).settings.database)
-    store.save_commits(db, "pacemaker", [commit("c3c3c3c3" + "0" * 32, "2021-01-01", "x")])
+    store.save_commits(
+        db, "pacemaker", unreleased([commit("c3c3c3c3" + "0" * 32, "2021-01-01", "x")])
+    )
     code, out = run(config, "classify", "--explain", "c3c3c3c")
     assert code == 1
     assert out.startswith("Error: commit 'c3c3c3c' is ambiguous: pacemaker:c3c3c3c30000")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from digest.classify import classify
+from digest.classify.tickets import Ticket, find_tickets, load_links, repo_url_from_commit_url
 from digest.errors import ConfigError
-from digest.links import Ticket, find_tickets, load_links, repo_url_from_commit_url
 
 PCMK_REPO = "https://github.com/ClusterLabs/pacemaker"
 LF = "http://developerbugs.linux-foundation.org/show_bug.cgi?id="

@@ -11,7 +11,7 @@ from test_news_server import FixtureServer
 
 from digest import store
 from digest.errors import ParseError
-from digest.news import fetch_news
+from digest.fetch.news import fetch_news
 from digest.sources.feed import html_to_text, parse_feed
 from digest.sources.http import HttpClient
 

@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner
 from git import Repo
 
-from digest import ingest, store
+from digest import fetch, store
 from digest.cli import main
 from digest.config import load_config
 from digest.errors import FetchError
@@ -51,11 +51,11 @@ def release_config(tmp_path: Path, upstream: Upstream) -> Path:
     )
 
 
-def run_fetch(config_path: Path) -> tuple[ingest.FetchSummary, object]:
+def run_fetch(config_path: Path) -> tuple[fetch.FetchSummary, object]:
     """Fetch with the library API and return the summary and the database."""
     config = load_config(config_path)
     db = store.open_db(config.settings.database)
-    return ingest.fetch(config, db), db
+    return fetch.fetch(config, db), db
 
 
 def shas(db: object) -> list[str]:

@@ -6,7 +6,7 @@ import random
 
 from rapidfuzz import fuzz
 
-from digest.linking import FUZZY_CUTOFF, SubjectIndex, link_entries, normalise
+from digest.fetch.matching import FUZZY_CUTOFF, SubjectIndex, link_entries, normalise
 from digest.models import ChangelogEntry
 
 COMMITS = [  # newest first

@@ -13,13 +13,19 @@ from test_news_fetch import LIST_PATH, MAIL, serve_pacemaker_list, write_config
 from test_news_server import FixtureServer
 
 from digest import store
-from digest.announce import change_items, detect_feed_release, detect_release, project_names
-from digest.announcement_links import relink_announcements
 from digest.config import load_config
+from digest.fetch.announcements import (
+    change_items,
+    detect_feed_release,
+    detect_release,
+    project_names,
+    relink_announcements,
+)
+from digest.fetch.news import fetch_news
 from digest.models import Commit, FeedEntry, Release
-from digest.news import fetch_news
 from digest.sources.http import HttpClient
 from digest.sources.mail import parse_mbox
+from tests.gitrepo import unreleased
 
 NAMES = project_names(load_config(MAIL / "projects.yaml").projects)
 PACEMAKER_ID = "<CAEDLWG3Lrq4n2dXoGm3pZyVd1bzqJgL0m2oH5sK9kU@mail.gmail.com>"
@@ -186,7 +192,7 @@ def seed_git(db, config, commits: dict[str, list[Commit]]) -> None:
     for project in config.projects:
         store.save_project(db, project.id, project.name, project.web, project.commit_url)
     for project, items in commits.items():
-        store.save_commits(db, project, items)
+        store.save_commits(db, project, unreleased(items))
     store.save_releases(
         db,
         [

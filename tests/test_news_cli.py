@@ -15,7 +15,7 @@ from digest import store
 from digest.cli import main
 from digest.config import load_config
 from digest.errors import ConfigError
-from digest.news import fetch_news
+from digest.fetch.news import fetch_news
 from digest.sources.http import HttpClient
 
 

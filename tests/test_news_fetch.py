@@ -16,7 +16,7 @@ from test_news_server import mbox, message
 
 from digest import store
 from digest.config import Config, load_config
-from digest.news import fetch_news
+from digest.fetch.news import fetch_news
 from digest.sources.http import HttpClient
 
 MAIL = Path(__file__).parent / "fixtures" / "mail"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from digest.fetch.releases import is_prerelease, predecessors
 from digest.models import Release
-from digest.releases import is_prerelease, predecessors
 
 
 def releases(*versions: str) -> list[Release]:

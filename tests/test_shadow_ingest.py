@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from digest import ingest, store
+from digest import fetch, store
 from digest.config import load_config
 from tests.conftest import PROJECTS, ROOT
 
@@ -34,7 +34,7 @@ def world(shadow_repos, tmp_path_factory):
     (base / "sources.yaml").write_text(yaml.safe_dump(doc))
     config = load_config(base / "sources.yaml")
     db = store.open_db(config.settings.database)
-    summary = ingest.fetch(config, db)
+    summary = fetch.fetch(config, db)
     return config, db, repos, summary
 
 
@@ -118,7 +118,7 @@ def test_shared_pre_split_history_is_recognised(world):
 
 def test_refetch_adds_nothing_then_only_new_commits_are_read(world):
     config, db, repos, _ = world
-    again = ingest.fetch(config, db)
+    again = fetch.fetch(config, db)
     assert (again.commits, again.entries, again.failures) == (0, 0, [])
     glue = repos["cluster-glue"]
     env = {
@@ -135,5 +135,5 @@ def test_refetch_adds_nothing_then_only_new_commits_are_read(world):
             check=True,
             env=env,
         )
-    after = ingest.fetch(config, db, projects=["cluster-glue"])
+    after = fetch.fetch(config, db, projects=["cluster-glue"])
     assert after.commits == 2

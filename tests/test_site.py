@@ -30,6 +30,7 @@ from digest.site.posts import read_posts
 from digest.site.writer import MANIFEST
 from digest.translate.lines import normalise
 from tests.conftest import SHARED, require_shared
+from tests.gitrepo import unreleased
 
 FIXTURES = Path(__file__).parent / "fixtures" / "site"
 POSTS = FIXTURES / "posts"
@@ -83,7 +84,7 @@ def make_store(path: Path):
             "2011-11-02T10:00:00+00:00",
         ),
     ]
-    store.save_commits(db, "pacemaker", pm)
+    store.save_commits(db, "pacemaker", unreleased(pm))
     store.save_releases(
         db,
         [
@@ -151,7 +152,7 @@ def make_store(path: Path):
         _commit("2" * 40, JS_SUBJECT, "2011-12-11T10:00:00+00:00", ("1" * 40,)),
         _commit("3" * 40, "Merge branch 'x'", "2011-12-12T10:00:00+00:00", ("2" * 40, "1" * 40)),
     ]
-    store.save_commits(db, "lcmc", lcmc)
+    store.save_commits(db, "lcmc", unreleased(lcmc))
     store.set_commit_releases(db, "lcmc", {c.sha: "1.0.0" for c in lcmc})
     store.save_translations(
         db,

@@ -17,9 +17,9 @@ from sqlite_utils import Database
 
 from digest import store
 from digest.classify import OTHER, classify
-from digest.links import repo_url_from_commit_url
+from digest.classify.taxonomy import load_taxonomy
+from digest.classify.tickets import repo_url_from_commit_url
 from digest.site.markup import safe_url
-from digest.taxonomy import load_taxonomy
 from digest.translate.lines import normalise
 
 

@@ -23,6 +23,7 @@ import git
 from digest.config import GitSource
 from digest.errors import FetchError
 from digest.models import Commit, FileChange
+from digest.sources.trailers import cross_references
 
 MARKER = b"\x1eDIGEST-COMMIT\x1f"
 FIELDS = ("%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B")
@@ -285,6 +286,7 @@ def parse_record(record: bytes) -> Commit:
     parts = _decode_record(record)
     sha, parents, an, ae, ad, cn, ce, cd, message = parts[: len(FIELDS)]
     files = tuple(_file_change(entry) for entry in parts[len(FIELDS) :] if entry.strip("\n"))
+    hg_rev, backport_of = cross_references(message)
     return Commit(
         sha=sha,
         parents=tuple(parents.split()),
@@ -296,6 +298,8 @@ def parse_record(record: bytes) -> Commit:
         commit_date=cd,
         message=message.rstrip("\n"),
         files=files,
+        hg_rev=hg_rev,
+        backport_of=backport_of,
     )
 
 

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from digest.errors import ConfigError
-from digest.resources import DATA_DIR
+from digest.resources import DATA_DIR, read_mapping
 from digest.translate.tokens import TokenFinder
-from digest.yamlfile import read_mapping
 
 GLOSSARY_FILE = DATA_DIR / "glossary.ja.yaml"
 LEXICON_FILE = DATA_DIR / "lexicon.ja.yaml"

@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from digest import store
-from digest.errors import StoreError
-from digest.links import LINKS_FILE, Ticket, find_tickets, repo_url_from_commit_url
-from digest.taxonomy import (
+from digest.classify.taxonomy import (
     COMPONENTS_FILE,
     Alias,
     PrefixWord,
@@ -24,6 +22,8 @@ from digest.taxonomy import (
     load_taxonomy,
     normalise,
 )
+from digest.classify.tickets import LINKS_FILE, Ticket, find_tickets, repo_url_from_commit_url
+from digest.errors import StoreError
 
 __all__ = [
     "Classification",

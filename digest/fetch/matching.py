@@ -165,22 +165,3 @@ def link_entries(
             outside = index.find(entry)
             found = (outside[0], f"{outside[1]}-outside-range") if outside else None
         yield (entry, *found) if found else (entry, None, None)
-
-
-def commit_range(
-    graph: dict[str, list[str]], head: str, stop: set[str]
-) -> tuple[set[str], set[str]]:
-    """Commits reachable from head but not in stop, and the stop commits the walk ran into."""
-    seen: set[str] = set()
-    hit: set[str] = set()
-    stack = [head] if head in graph else []
-    while stack:
-        sha = stack.pop()
-        if sha in seen or sha in hit:
-            continue
-        if sha in stop:
-            hit.add(sha)
-            continue
-        seen.add(sha)
-        stack.extend(graph.get(sha, ()))
-    return seen, hit

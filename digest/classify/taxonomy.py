@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.errors import ConfigError
-from digest.resources import DATA_DIR
-from digest.yamlfile import read_mapping
+from digest.resources import DATA_DIR, read_mapping
 
 COMPONENTS_FILE = DATA_DIR / "components.yaml"
 ANY_PROJECT = "*"

@@ -1,4 +1,4 @@
-"""Releases: versions from tags and release commits, predecessors, and commit containment."""
+"""Releases: versions from tags and release commits, their order and predecessors."""
 
 from __future__ import annotations
 
@@ -107,21 +107,3 @@ def predecessors(releases: list[Release]) -> dict[str, str | None]:
         if not release.is_rc:
             last_final_in_series[series] = last_final = release
     return result
-
-
-def first_releases(graph: dict[str, list[str]], releases: list[Release]) -> dict[str, str | None]:
-    """For every commit, the earliest-dated release containing it (None if unreleased).
-
-    Releases are visited by date; the walk stops at commits an earlier release already holds,
-    whose ancestors that release holds too, so each commit is visited once.
-    """
-    assigned: dict[str, str | None] = {}
-    for release in sorted(releases, key=lambda r: (r.date, version_key(r.version))):
-        stack = [release.commit] if release.commit in graph else []
-        while stack:
-            sha = stack.pop()
-            if sha in assigned:
-                continue
-            assigned[sha] = release.version
-            stack.extend(p for p in graph.get(sha, ()) if p not in assigned)
-    return {sha: assigned.get(sha) for sha in graph}

@@ -7,7 +7,7 @@ import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +18,6 @@ from sqlite_utils.migrations import Migrations
 
 from digest.errors import StoreError
 from digest.models import ChangelogEntry, Commit, Release
-from digest.sources.trailers import cross_references
 
 migrations = Migrations("digest")
 BATCH = 2000
@@ -197,21 +196,14 @@ def set_state(
 # -- commits ---------------------------------------------------------------------------------
 
 
-def save_commits(
-    db: Database,
-    project: str,
-    commits: Iterable[Commit],
-    releases: Mapping[str, str | None] | None = None,
-) -> int:
-    """Upsert commits (with their files) in batched transactions; returns how many were read.
+def save_commits(db: Database, project: str, commits: Iterable[tuple[Commit, str | None]]) -> int:
+    """Upsert (commit, first release) pairs in batched transactions; returns how many were read.
 
-    `releases` (sha -> first release, filled while the commits arrive) sets the release of new
-    rows; a commit stored before keeps its release.
+    The release is set on new rows only; a commit stored before keeps its release.
     """
-    first = releases if releases is not None else {}
     total = 0
     for batch in _batches(commits, BATCH):
-        rows = [_commit_row(project, c, first.get(c.sha)) for c in batch]
+        rows = [_commit_row(project, c, release) for c, release in batch]
         with db.conn:
             db.conn.executemany(_UPSERT_COMMIT, rows)
         total += len(batch)
@@ -232,7 +224,6 @@ ON CONFLICT(project, sha) DO UPDATE SET parents=excluded.parents, author=exclude
 
 
 def _commit_row(project: str, commit: Commit, release: str | None) -> tuple[Any, ...]:
-    hg_rev, backport_of = cross_references(commit.message)
     subject, _, body = commit.message.partition("\n")
     subject = subject.strip()
     return (
@@ -248,8 +239,8 @@ def _commit_row(project: str, commit: Commit, release: str | None) -> tuple[Any,
         subject,
         body.strip(),
         _to_json(commit.files),
-        hg_rev,
-        backport_of,
+        commit.hg_rev,
+        commit.backport_of,
         change_key(commit.author_date, subject),
         release,
     )

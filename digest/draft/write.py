@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from digest.render import Digest, checksum, render_post
+from digest.draft.select import Digest, checksum, render_post
 from digest.translate.posts import parse_post
 
 _REGION = re.compile(

@@ -1,6 +1,7 @@
 """Release announcements: which project and version a subject or feed title announces.
 
-Pure functions, no I/O. A project is recognised by its name, id, quoted nickname ("glue") and
+Detection is pure (no I/O); the items an announcement lists are then tied to their commits.
+A project is recognised by its name, id, quoted nickname ("glue") and
 name without a trailing series ("Pacemaker 1.0" -> "Pacemaker", which then claims only 1.0.x);
 a version must also fit the project's release tag pattern, so "Pacemaker 1.0.12" goes to
 pacemaker-1.0 and "Pacemaker 1.1.6" to pacemaker. Change items are the bulleted lines of the body.
@@ -11,9 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from sqlite_utils import Database
+
+from digest import store
 from digest.config import Project
-from digest.models import FeedEntry
+from digest.fetch.matching import SubjectIndex, link_entries
+from digest.models import ChangelogEntry, FeedEntry
+
+MatchedItem = tuple[str, str | None, str | None]  # item text, commit sha, match method
 
 MAX_ITEMS = 300
 
@@ -171,3 +179,57 @@ def change_items(body: str) -> list[str]:
 
 def _indent(line: str) -> int:
     return len(line.expandtabs()) - len(line.expandtabs().lstrip())
+
+
+# -- items -> commits ------------------------------------------------------------------------
+
+MATCH_WINDOW_DAYS = 400
+
+
+class ItemMatcher:
+    """Ties announcement items to the commits they describe; one subject index per project."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._projects: dict[str, tuple[list[tuple[str, str, str]], SubjectIndex]] = {}
+
+    def match(self, project: str, items: list[str], when: str) -> list[MatchedItem]:
+        """Each item with the commit it describes (exact, normalised or fuzzy subject match)."""
+        if not items:
+            return []
+        commits, index = self._subjects(project)
+        window = _window(when)
+        recent = {
+            sha
+            for sha, _, stamp in commits
+            if window is None or window[0] <= (stamp or "")[:10] <= window[1]
+        }
+        entries = [ChangelogEntry(position=i, text=t, raw=t) for i, t in enumerate(items, 1)]
+        return [(e.text, sha, method) for e, sha, method in link_entries(entries, index, recent)]
+
+    def _subjects(self, project: str) -> tuple[list[tuple[str, str, str]], SubjectIndex]:
+        if project not in self._projects:
+            commits = store.commit_subjects_dates(self._db, project)
+            index = SubjectIndex((sha, subject) for sha, subject, _ in commits)
+            self._projects[project] = (commits, index)
+        return self._projects[project]
+
+
+def relink_announcements(db: Database) -> int:
+    """Match announcement items to commits again (after a git fetch); returns items changed."""
+    matcher = ItemMatcher(db)
+    changed = 0
+    for row in store.announcements(db):
+        items = [i["text"] for i in store.announcement_items(db, row["item_id"])]
+        matched = matcher.match(row["project"], items, row["date"] or "")
+        changed += store.relink_announcement_items(db, row["item_id"], matched)
+    return changed
+
+
+def _window(when: str) -> tuple[str, str] | None:
+    try:
+        day = datetime.fromisoformat(when).date()
+    except ValueError:
+        return None
+    start = day - timedelta(days=MATCH_WINDOW_DAYS)
+    return start.isoformat(), (day + timedelta(days=2)).isoformat()

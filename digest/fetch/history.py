@@ -12,18 +12,19 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from digest import store
-from digest.linking import SubjectIndex
+from digest.fetch.containment import StreamingContainment
+from digest.fetch.matching import SubjectIndex
 from digest.models import Commit
-from digest.reach import Reach
 
 
 @dataclass
 class History:
     """Parents, subject and commit date of every commit; the non-merge ChangeLog edits.
 
-    Given a Reach (a first fetch, releases all tagged), each commit's first release and each
-    release's range are worked out as the commits arrive too, and on_newest_edit hears of each
-    range's newest ChangeLog edit as it changes (to read that ChangeLog ahead).
+    Given a StreamingContainment (a first fetch, releases all tagged), each commit's first
+    release and each release's range are worked out as the commits arrive too, and
+    on_newest_edit hears of each range's newest ChangeLog edit as it changes (to read that
+    ChangeLog ahead).
 
     The subjects are indexed for linking ChangeLog entries: while the commits stream in (which
     costs nothing, the stream waits for git anyway), else when the index is first asked for.
@@ -34,7 +35,7 @@ class History:
     subjects: dict[str, str] = field(default_factory=dict)
     dates: dict[str, str] = field(default_factory=dict)
     edits: dict[str, str] = field(default_factory=dict)
-    reach: Reach | None = None
+    streaming: StreamingContainment | None = None
     on_newest_edit: Callable[[str, str], None] | None = None
     _index: SubjectIndex | None = None
     _newest_edit: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -46,20 +47,21 @@ class History:
             self._index = SubjectIndex(self.subjects.items())
         return self._index
 
-    def recording(self, commits: Iterable[Commit]) -> Iterator[Commit]:
-        """Pass commits through, recording and indexing each one."""
+    def recording(self, commits: Iterable[Commit]) -> Iterator[tuple[Commit, str | None]]:
+        """Record and index each commit; yield it with its first release (if streaming)."""
         index = self.index
+        streaming = self.streaming
         for commit in commits:
             sha, subject = commit.sha, commit.subject
             self.parents[sha] = commit.parents
-            ranges = self.reach.add(sha, commit.parents) if self.reach is not None else []
+            first, ranges = streaming.add(sha, commit.parents) if streaming else (None, [])
             self.subjects[sha] = subject
             index.add(sha, subject)
             self.dates[sha] = commit.commit_date
             if len(commit.parents) < 2 and any(f.path in self.changelogs for f in commit.files):
                 self.edits[sha] = commit.commit_date
                 self._note_edit(sha, commit.commit_date, ranges)
-            yield commit
+            yield commit, first
 
     def _note_edit(self, sha: str, date: str, ranges: list[str]) -> None:
         """Report each release range whose newest ChangeLog edit this commit now is."""

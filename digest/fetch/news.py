@@ -19,18 +19,18 @@ from typing import Any
 from sqlite_utils import Database
 
 from digest import store
-from digest.announce import (
+from digest.config import Config, Feed, MailingList
+from digest.errors import ConfigError, DigestError
+from digest.fetch.announcements import (
+    ItemMatcher,
     ProjectNames,
     change_items,
     detect_feed_release,
     detect_release,
     project_names,
 )
-from digest.announcement_links import match_items
-from digest.config import Config, Feed, MailingList
-from digest.errors import ConfigError, DigestError
+from digest.fetch.releases import is_prerelease, predecessors
 from digest.models import FeedEntry, Message, Release
-from digest.releases import is_prerelease, predecessors
 from digest.sources import feed as feeds_source
 from digest.sources import mail
 from digest.sources.http import HttpClient, HttpError, Response, Validators
@@ -82,6 +82,10 @@ class _Run:
     names: list[ProjectNames]
     summary: NewsSummary
     pages: dict[str, str] = field(default_factory=dict)
+    matcher: ItemMatcher = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.matcher = ItemMatcher(self.db)
 
 
 def fetch_news(
@@ -409,7 +413,7 @@ def _announce(
     project, version = release
     when = details.get("date") or ""
     items = change_items(details.get("body") or "")
-    matched = match_items(run.db, project, items, when)
+    matched = run.matcher.match(project, items, when)
     store.save_announcement(
         run.db, table=table, source=source, item_id=item_id, release=release, items=matched
     )
