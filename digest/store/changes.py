@@ -1,0 +1,204 @@
+"""Changes as readers see them: the query, full-text search, site and component rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from digest.store.commits import get_state, set_state
+from digest.store.db import decode_json, dicts, in_, where_clause
+
+
+def site_projects(db: Database) -> list[dict[str, Any]]:
+    """Every project (id, name, web, commit_url) in the order they were configured."""
+    return dicts(db.execute("SELECT id, name, web, commit_url FROM projects ORDER BY rowid"))
+
+
+def site_entries(db: Database) -> Iterator[dict[str, Any]]:
+    """ChangeLog entries of every release with their classification, newest release first."""
+    cursor = db.execute(
+        "SELECT e.project, e.version, r.date AS release_date, e.position, e.severity, e.raw, "
+        "e.text, e.commit_sha, e.components, e.kind, e.tickets FROM changelog_entries e "
+        "JOIN releases r "
+        "ON r.project = e.project AND r.version = e.version "
+        "ORDER BY r.date DESC, e.project, e.version, e.position"
+    )
+    names = [d[0] for d in cursor.description]
+    for row in cursor:
+        yield dict(zip(names, row, strict=True))
+
+
+def site_release_commits(db: Database) -> Iterator[dict[str, Any]]:
+    """Non-merge commits of releases that have no ChangeLog entries, newest release first.
+
+    `files` (the JSON path list) is only given for commits not yet classified.
+    """
+    cursor = db.execute(
+        "SELECT c.project, c.release AS version, r.date AS release_date, c.sha, c.subject, "
+        "c.author_date, c.severity, "
+        "c.components, c.kind, c.tickets, c.duplicate_of, "
+        "CASE WHEN c.components IS NULL THEN c.files END AS files "
+        "FROM commits c JOIN releases r ON r.project = c.project AND r.version = c.release "
+        "WHERE c.parents NOT LIKE '%,%' AND NOT EXISTS (SELECT 1 FROM changelog_entries e "
+        "WHERE e.project = c.project AND e.version = c.release) "
+        "ORDER BY r.date DESC, c.project, c.release, c.author_date DESC, c.sha"
+    )
+    names = [d[0] for d in cursor.description]
+    for row in cursor:
+        yield dict(zip(names, row, strict=True))
+
+
+def component_counts(db: Database, project: str | None = None) -> dict[str, dict[str, int]]:
+    """Per component: commits and ChangeLog entries tagged with it, and with it first."""
+    counts: dict[str, dict[str, int]] = {}
+    for table, key in (("commits", "commits"), ("changelog_entries", "entries")):
+        where = "AND t.project = ?" if project else ""
+        rows = db.execute(
+            f"SELECT j.value, SUM(j.key = 0), COUNT(*) FROM {table} t, json_each(t.components) j "
+            f"WHERE t.components IS NOT NULL {where} GROUP BY j.value",
+            [project] if project else [],
+        )
+        for name, first, total in rows:
+            entry = counts.setdefault(name, {})
+            entry[key] = total
+            entry[f"{key}_first"] = first
+        other = db.execute(
+            f"SELECT COUNT(*) FROM {table} t WHERE t.components = '[]' {where}",
+            [project] if project else [],
+        ).fetchone()[0]
+        counts.setdefault("other", {})[key] = other
+    return counts
+
+
+def sync_search(db: Database, tm_key: Callable[[str], str]) -> int:
+    """Index commits added since the last sync (FTS rows and TM keys); returns how many."""
+    state = get_state(db, "search-index").get("cursor") or {}
+    done = int(state.get("rowid", 0))
+    rows = db.execute(
+        "SELECT rowid, subject FROM commits WHERE rowid > ? ORDER BY rowid", [done]
+    ).fetchall()
+    if not rows:
+        return 0
+    with db.conn:
+        db.conn.execute(
+            "INSERT INTO commits_fts (rowid, subject, body) "
+            "SELECT rowid, subject, body FROM commits WHERE rowid > ?",
+            [done],
+        )
+        db.conn.executemany(
+            "UPDATE commits SET tm_key = ? WHERE rowid = ?",
+            [(tm_key(subject), rowid) for rowid, subject in rows],
+        )
+    set_state(db, "search-index", cursor={"rowid": rows[-1][0]})
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class ChangeFilter:
+    """What `digest query` asks for; every field narrows the result."""
+
+    projects: tuple[str, ...] = ()
+    components: tuple[str, ...] = ()
+    severity: str | None = None
+    kind: str | None = None
+    release: str | None = None
+    since_release: str | None = None
+    since: str | None = None
+    until: str | None = None
+    text: str | None = None
+    lang: str = "ja"
+    limit: int = 50
+
+
+def query_changes(db: Database, query: ChangeFilter) -> list[dict[str, Any]]:
+    """Changes matching a filter, newest first; a change in several branches or repositories
+    (same author date and subject) is shown once."""
+    where, params = where_clause(*_change_clauses(db, query))
+    sql = f"""
+        SELECT c.project, c.sha, substr(c.author_date, 1, 10) AS date, c.release, c.components,
+            c.severity, c.kind, c.subject AS english, t.text AS japanese,
+            replace(p.commit_url, '{{sha}}', c.sha) AS url, c.tickets, c.change_key,
+            c.duplicate_of
+        FROM commits c JOIN projects p ON p.id = c.project
+        LEFT JOIN translations t ON t.source_norm = c.tm_key AND t.lang = ?
+        WHERE {where} ORDER BY c.author_date DESC, c.sha LIMIT ?
+    """
+    fetch = query.limit * 2 + 10
+    while True:
+        rows = dicts(db.execute(sql, [query.lang, *params, fetch]))
+        changes = _one_per_change(rows)
+        if len(changes) >= query.limit or len(rows) < fetch:
+            return [decode_json(row, "components", "tickets") for row in changes[: query.limit]]
+        fetch *= 4
+
+
+def _one_per_change(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keep one row per change_key: the original (not a duplicate), released if possible."""
+    best: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        key = row.pop("change_key")
+        rank = (row.pop("duplicate_of") is not None, row["release"] is None)
+        if key not in best or rank < best[key]["_rank"]:
+            best[key] = {**row, "_rank": rank}
+    return [{k: v for k, v in row.items() if k != "_rank"} for row in best.values()]
+
+
+def _change_clauses(db: Database, query: ChangeFilter) -> Iterator[tuple[str, list[Any]]]:
+    if query.projects:
+        yield in_("c.project", query.projects)
+    if query.components:
+        likes = " OR ".join("c.components LIKE ?" for _ in query.components)
+        yield f"({likes})", [f'%"{name}"%' for name in query.components]
+    if query.severity:
+        yield "c.severity = ?", [query.severity]
+    if query.kind:
+        yield "c.kind = ?", [query.kind]
+    if query.release:
+        yield "c.release = ?", [query.release]
+    if query.since_release:
+        yield _since_release(db, query.since_release, query.projects)
+    if query.since:
+        yield "c.author_date >= ?", [query.since]
+    if query.until:
+        yield "substr(c.author_date, 1, 10) <= ?", [query.until]
+    if query.text:
+        yield _text_clause(query.text), _text_params(query.text, query.lang)
+
+
+def _since_release(db: Database, version: str, projects: tuple[str, ...]) -> tuple[str, list[Any]]:
+    """Changes first released after a version (or not released yet), per project having it."""
+    rows = db.execute("SELECT project, date FROM releases WHERE version = ?", [version])
+    found = [(p, d) for p, d in rows if not projects or p in projects]
+    if not found:
+        return "0", []
+    clauses, params = [], []
+    for project, day in found:
+        clauses.append(
+            "(c.project = ? AND (c.release IN (SELECT version FROM releases "
+            "WHERE project = ? AND date > ?) OR (c.release IS NULL AND c.commit_date > ?)))"
+        )
+        params += [project, project, day, day]
+    return "(" + " OR ".join(clauses) + ")", params
+
+
+def _text_clause(text: str) -> str:
+    if len(text) >= 3:
+        return (
+            "(c.rowid IN (SELECT rowid FROM commits_fts WHERE commits_fts MATCH ?) OR c.tm_key IN "
+            "(SELECT t2.source_norm FROM translations_fts f JOIN translations t2 "
+            "ON t2.rowid = f.rowid WHERE translations_fts MATCH ? AND t2.lang = ?))"
+        )
+    return (
+        "(c.subject LIKE ? OR c.tm_key IN (SELECT source_norm FROM translations "
+        "WHERE text LIKE ? AND lang = ?))"
+    )
+
+
+def _text_params(text: str, lang: str) -> list[Any]:
+    if len(text) >= 3:
+        phrase = '"' + text.replace('"', '""') + '"'
+        return [phrase, phrase, lang]
+    return [f"%{text}%", f"%{text}%", lang]

@@ -1,0 +1,147 @@
+"""The schema: every migration in one place, applied in order when the store is opened."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("digest")
+
+
+@migrations()
+def m001_core(db: Database) -> None:
+    """Projects, fetch state, commits, files, releases and ChangeLog entries."""
+    db.executescript(
+        """
+        CREATE TABLE projects (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, web TEXT, commit_url TEXT NOT NULL
+        );
+        CREATE TABLE fetch_state (
+            source TEXT PRIMARY KEY, cursor TEXT, etag TEXT, last_modified TEXT,
+            fetched_at TEXT, last_error TEXT
+        );
+        CREATE TABLE commits (
+            project TEXT NOT NULL REFERENCES projects(id),
+            sha TEXT NOT NULL,
+            parents TEXT NOT NULL,
+            author TEXT, author_email TEXT, author_date TEXT,
+            committer TEXT, committer_email TEXT, commit_date TEXT,
+            subject TEXT NOT NULL, body TEXT NOT NULL,
+            files TEXT NOT NULL DEFAULT '[]',
+            hg_rev TEXT, backport_of TEXT,
+            change_key TEXT NOT NULL, duplicate_of TEXT,
+            release TEXT,
+            components TEXT, severity TEXT, kind TEXT, tickets TEXT, rule TEXT,
+            PRIMARY KEY (project, sha)
+        );
+        CREATE INDEX commits_change_key ON commits(change_key);
+        CREATE INDEX commits_author_date ON commits(author_date);
+        CREATE INDEX commits_hg_rev ON commits(hg_rev) WHERE hg_rev IS NOT NULL;
+        CREATE INDEX commits_backport_of ON commits(backport_of) WHERE backport_of IS NOT NULL;
+        -- Files are written once with their commit (a JSON list of [added, deleted, path]);
+        -- this view presents them as rows.
+        CREATE VIEW commit_files AS
+            SELECT c.project, c.sha, json_extract(f.value, '$[2]') AS path,
+                json_extract(f.value, '$[0]') AS added, json_extract(f.value, '$[1]') AS deleted
+            FROM commits c, json_each(c.files) f;
+        CREATE TABLE releases (
+            project TEXT NOT NULL REFERENCES projects(id),
+            version TEXT NOT NULL,
+            tag TEXT, commit_sha TEXT NOT NULL, date TEXT NOT NULL,
+            is_rc INTEGER NOT NULL DEFAULT 0,
+            previous_version TEXT, changelog_path TEXT, announcement TEXT,
+            PRIMARY KEY (project, version)
+        );
+        CREATE TABLE changelog_entries (
+            id TEXT PRIMARY KEY,
+            project TEXT NOT NULL, version TEXT NOT NULL, position INTEGER NOT NULL,
+            category TEXT, severity TEXT, raw_component TEXT, text TEXT NOT NULL,
+            raw TEXT NOT NULL, commit_sha TEXT, match_method TEXT,
+            components TEXT, kind TEXT, tickets TEXT, rule TEXT
+        );
+        CREATE INDEX changelog_entries_release ON changelog_entries(project, version, position);
+        """
+    )
+
+
+@migrations()
+def m002_news(db: Database) -> None:
+    """Mailing-list messages, feed entries and the change items of release announcements."""
+    db.executescript(
+        """
+        CREATE TABLE messages (
+            list TEXT NOT NULL, message_id TEXT NOT NULL,
+            subject TEXT NOT NULL, sender TEXT NOT NULL, date TEXT NOT NULL,
+            in_reply_to TEXT, refs TEXT NOT NULL DEFAULT '[]', thread TEXT NOT NULL,
+            body TEXT NOT NULL, url TEXT, synthetic_id INTEGER NOT NULL DEFAULT 0,
+            digest TEXT NOT NULL, project TEXT, version TEXT,
+            PRIMARY KEY (list, message_id)
+        );
+        CREATE INDEX messages_date ON messages(date);
+        CREATE INDEX messages_thread ON messages(thread);
+        CREATE INDEX messages_message_id ON messages(message_id);
+        CREATE INDEX messages_release ON messages(project, version) WHERE project IS NOT NULL;
+        CREATE TABLE feed_entries (
+            feed TEXT NOT NULL, entry_id TEXT NOT NULL,
+            title TEXT NOT NULL, link TEXT, published TEXT, updated TEXT,
+            summary TEXT NOT NULL, digest TEXT NOT NULL, project TEXT, version TEXT,
+            PRIMARY KEY (feed, entry_id)
+        );
+        CREATE INDEX feed_entries_published ON feed_entries(published);
+        CREATE TABLE announcement_items (
+            message_id TEXT NOT NULL, position INTEGER NOT NULL, text TEXT NOT NULL,
+            commit_sha TEXT, match_method TEXT,
+            PRIMARY KEY (message_id, position)
+        );
+        """
+    )
+
+
+@migrations()
+def m003_translations(db: Database) -> None:
+    """Translation memory: normalised English source + language -> text, origin and state."""
+    db.executescript(
+        """
+        CREATE TABLE translations (
+            source_norm TEXT NOT NULL, lang TEXT NOT NULL, source TEXT NOT NULL,
+            text TEXT NOT NULL,
+            origin TEXT NOT NULL CHECK (origin IN ('human', 'memory', 'rules', 'llm')),
+            state TEXT NOT NULL CHECK (state IN ('machine', 'needs_review', 'approved')),
+            match_source TEXT, score REAL, updated_at TEXT NOT NULL,
+            PRIMARY KEY (source_norm, lang)
+        );
+        CREATE VIRTUAL TABLE translations_fts USING fts5(
+            source, text, content='translations', content_rowid='rowid', tokenize='trigram'
+        );
+        CREATE TRIGGER translations_ai AFTER INSERT ON translations BEGIN
+            INSERT INTO translations_fts (rowid, source, text)
+            VALUES (new.rowid, new.source, new.text);
+        END;
+        CREATE TRIGGER translations_ad AFTER DELETE ON translations BEGIN
+            INSERT INTO translations_fts (translations_fts, rowid, source, text)
+            VALUES ('delete', old.rowid, old.source, old.text);
+        END;
+        CREATE TRIGGER translations_au AFTER UPDATE ON translations BEGIN
+            INSERT INTO translations_fts (translations_fts, rowid, source, text)
+            VALUES ('delete', old.rowid, old.source, old.text);
+            INSERT INTO translations_fts (rowid, source, text)
+            VALUES (new.rowid, new.source, new.text);
+        END;
+        """
+    )
+
+
+@migrations()
+def m004_change_search(db: Database) -> None:
+    """Full-text search over commits (trigram: English and Japanese) and TM keys on commits."""
+    db.executescript(
+        """
+        ALTER TABLE commits ADD COLUMN tm_key TEXT;
+        CREATE INDEX commits_tm_key ON commits(tm_key) WHERE tm_key IS NOT NULL;
+        CREATE INDEX commits_release ON commits(project, release);
+        CREATE INDEX commits_kind ON commits(kind, severity);
+        CREATE VIRTUAL TABLE commits_fts USING fts5(
+            subject, body, content='commits', content_rowid='rowid', tokenize='trigram'
+        );
+        """
+    )
