@@ -18,11 +18,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.chrf import corpus_chrf  # noqa: E402
 from digest import store  # noqa: E402
+from digest.posts import ExplainedChange, explained_changes  # noqa: E402
 from digest.translate import Pipeline  # noqa: E402
 from digest.translate.glossary import load_glossary  # noqa: E402
 from digest.translate.lines import clean  # noqa: E402
 from digest.translate.manage import import_post  # noqa: E402
-from digest.translate.posts import PostEntry, parse_post  # noqa: E402
 from digest.translate.rules import RulesEngine  # noqa: E402
 from digest.translate.tokens import missing_tokens  # noqa: E402
 
@@ -31,7 +31,7 @@ POST = SHARED / "reference" / "2011-12-02-monthly-digest-december.md"
 CHANGELOGS = SHARED / "upstream" / "changelogs"
 
 
-def groups(entries: list[PostEntry]) -> list[tuple[list[str], str]]:
+def groups(entries: list[ExplainedChange]) -> list[tuple[list[str], str]]:
     """(English lines, editor's Japanese) per explanation group."""
     out: dict[int, tuple[list[str], str]] = {}
     for entry in entries:
@@ -55,7 +55,7 @@ def main() -> int:
     if not POST.exists():
         print(f"skipped: reference post not found at {POST}")
         return 0
-    entries = [e for e in parse_post(POST.read_text(encoding="utf-8")) if e.text]
+    entries = [e for e in explained_changes(POST.read_text(encoding="utf-8")) if e.text]
     dev = groups(entries)
     engine = RulesEngine(load_glossary())
     refs = [ja for _, ja in dev]

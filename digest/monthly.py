@@ -10,7 +10,8 @@ from sqlite_utils import Database
 
 from digest.classify import classify_store
 from digest.config import Config, translate_settings
-from digest.draft.select import Digest, build_digest, draft_settings
+from digest.draft.model import Digest
+from digest.draft.select import build_digest, draft_settings
 from digest.draft.write import DraftReport, write_draft
 from digest.fetch import FetchSummary
 from digest.fetch import fetch as fetch_all

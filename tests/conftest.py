@@ -45,7 +45,7 @@ def shadow_repos(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture
 def upstream(tmp_path: Path):
     """A small real upstream repository with two commits."""
-    from tests.gitrepo import Upstream
+    from tests.helpers import Upstream
 
     repo = Upstream(tmp_path / "upstream")
     repo.commit("Initial import", {"README": "demo\n"})
@@ -75,7 +75,7 @@ HTTP_AGENT = "digest-test/1.0 (+https://example.invalid/digest)"
 @pytest.fixture
 def server():
     """A real HTTP server on 127.0.0.1 (port 0) serving the routes a test sets up."""
-    from tests.test_news_server import FixtureServer
+    from tests.fixture_server import FixtureServer
 
     with FixtureServer() as srv:
         yield srv

@@ -10,8 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from digest.cli import main
-from tests.gitrepo import Upstream
-from tests.test_git_fetch import write_config
+from tests.helpers import Upstream, write_config
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""The monthly draft: select (store -> Digest), render (Digest -> Markdown), write (keep edits)."""

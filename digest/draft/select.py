@@ -1,4 +1,4 @@
-"""Build the monthly Digest model from the store and render it as a Jekyll post.
+"""Select what a month's digest shows: store -> Digest model.
 
 Selection policy (the `draft:` section of sources.yaml): for a release whose ChangeLog has
 severities, its High entries in ChangeLog order; a small release (<= small_release entries) is
@@ -11,17 +11,16 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
-import jinja2
 from sqlite_utils import Database
 
 from digest import store
 from digest.config import Config
+from digest.draft.model import Digest, DigestChange, NewsItem, ReleaseSection, Translate
 from digest.errors import ConfigError
-from digest.resources import TEMPLATES_DIR
 
 DEFAULT_DRAFT = {
     "out_dir": "var/drafts",
@@ -39,71 +38,12 @@ DEFAULT_DRAFT = {
     "max_commits": 12,
     "news_pattern": r"\[ANNOUNCE\]|\bannounce|\bmov(?:ed|ing)\b|\brepositor(?:y|ies)\b|new home",
 }
+
 _NOISE = re.compile(
     r"^(?:merge\b|release\b|bump\b|version\b|update version|prepare (?:for )?release|"
     r"revert\b|.*\btests?\b)",
     re.I,
 )
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|])")
-
-
-@dataclass(frozen=True)
-class Change:
-    """One change shown in a release section: the English line, its link and its Japanese."""
-
-    id: str
-    english: str
-    url: str | None
-    japanese: str = ""
-    state: str = "machine"
-    origin: str = "rules"
-    components: tuple[str, ...] = ()
-    key: str = ""
-
-
-@dataclass(frozen=True)
-class ReleaseSection:
-    """A release of the month with the changes selected for the digest."""
-
-    number: str
-    project: str
-    project_name: str
-    version: str
-    date: str
-    announcement: str | None
-    changelog_url: str | None
-    changes: tuple[Change, ...]
-    selection: str
-
-
-@dataclass(frozen=True)
-class NewsItem:
-    """A mailing-list message or feed entry of the month worth a line in the digest."""
-
-    title: str
-    url: str | None
-    date: str
-    source: str
-
-
-@dataclass(frozen=True)
-class Digest:
-    """Everything the post template needs, ready-made."""
-
-    month: str
-    front_matter: dict[str, Any]
-    releases: tuple[ReleaseSection, ...]
-    news: tuple[NewsItem, ...]
-    failures: tuple[str, ...] = ()
-    editor: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def changes(self) -> list[Change]:
-        """Every change of every release section, in order."""
-        return [change for section in self.releases for change in section.changes]
-
-
-Translate = Callable[[list[str]], list[Any]]
 
 
 def draft_settings(config: Config) -> dict[str, Any]:
@@ -180,7 +120,7 @@ def _releases(
 
 def _select(
     db: Database, release: dict[str, Any], settings: dict[str, Any], link: Callable[[str], str]
-) -> tuple[list[Change], str]:
+) -> tuple[list[DigestChange], str]:
     """The changes a release shows and how they were chosen."""
     project, version = release["project"], release["version"]
     entries = store.changelog_entries(db, project, version)
@@ -204,11 +144,11 @@ def _select(
     return [_commit_change(project, c, link) for c in picked[: settings["max_commits"]]], "commits"
 
 
-def _entry_change(project: str, entry: dict[str, Any], link: Callable[[str], str]) -> Change:
+def _entry_change(project: str, entry: dict[str, Any], link: Callable[[str], str]) -> DigestChange:
     text = entry["text"]
     english = f"{entry['component']}: {text}" if entry["component"] else text
     sha = entry["commit_sha"]
-    return Change(
+    return DigestChange(
         id=entry["id"],
         english=english,
         url=link(sha) if sha else None,
@@ -219,9 +159,9 @@ def _entry_change(project: str, entry: dict[str, Any], link: Callable[[str], str
 
 def _item_change(
     project: str, version: str, item: dict[str, Any], link: Callable[[str], str]
-) -> Change:
+) -> DigestChange:
     sha = item["commit_sha"]
-    return Change(
+    return DigestChange(
         id=store.entry_id(project, version, item["text"], item["position"]),
         english=item["text"],
         url=link(sha) if sha else None,
@@ -229,8 +169,10 @@ def _item_change(
     )
 
 
-def _commit_change(project: str, commit: dict[str, Any], link: Callable[[str], str]) -> Change:
-    return Change(
+def _commit_change(
+    project: str, commit: dict[str, Any], link: Callable[[str], str]
+) -> DigestChange:
+    return DigestChange(
         id=commit["sha"][:12],
         english=commit["subject"],
         url=link(commit["sha"]),
@@ -291,78 +233,3 @@ def _front_matter(settings: dict[str, Any], month: str) -> dict[str, Any]:
         "tags": list(settings["tags"]),
         "digest_month": month,
     }
-
-
-def escape_prose(text: str) -> str:
-    """Generated Japanese made inert: no raw HTML and no links, identifiers left readable."""
-    for char, entity in _PROSE_ENTITIES.items():
-        text = text.replace(char, entity)
-    return text
-
-
-_PROSE_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "&#91;", "]": "&#93;"}
-
-
-def escape_markdown(text: str) -> str:
-    """Untrusted text made inert in Markdown: specials backslash-escaped, no raw HTML."""
-    text = text.replace("&", "&amp;")
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
-
-def render_post(digest: Digest, editor: dict[str, str] | None = None) -> str:
-    """The Jekyll post for a digest; editor regions default to placeholders."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters.update(
-        md=escape_markdown, prose=escape_prose, attr=_attr, yaml=_yaml_scalar, checksum=checksum
-    )
-    regions = {**default_editor_text(digest), **(editor or {})}
-    return env.get_template("post.md.j2").render(digest=digest, editor=regions)
-
-
-def default_editor_text(digest: Digest) -> dict[str, str]:
-    """Placeholders for the parts the editor writes (intro, news notes, Q&A, closing)."""
-    highlights = "\n".join(
-        f"  * {escape_markdown(s.project_name)} {escape_markdown(s.version)}のリリース"
-        for s in digest.releases
-    )
-    intro = "今月もリリース情報と知恵袋です。"
-    if highlights:
-        intro += f"\n\nリリース情報の大きな目玉は下記{len(digest.releases)}点です。\n\n{highlights}"
-    regions = {
-        "intro": intro + "\n\n知恵袋では（今月の話題をここに書いてください）。",
-        "news": "",
-        "qa": "**質問(1)**\n（ここに質問と回答を書いてください）",
-        "closing": "では、今月はこれにてどろん！",
-    }
-    for section in digest.releases:
-        regions[f"release-{section.project}-{section.version}"] = ""
-    return regions
-
-
-def checksum(text: str) -> str:
-    """Short fingerprint of generated text, to tell later whether the editor changed it."""
-    import hashlib
-
-    return hashlib.sha1(" ".join(text.split()).encode()).hexdigest()[:10]
-
-
-def _attr(text: str) -> str:
-    """A value for a hidden `key="..."` attribute in an HTML comment."""
-    return " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"').replace(">", "&gt;")
-
-
-def _yaml_scalar(value: Any) -> str:
-    import yaml
-
-    return (
-        yaml.safe_dump(value, allow_unicode=True, default_flow_style=True)
-        .strip()
-        .removesuffix("\n...")
-    )

@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from digest.draft.select import Digest, checksum, render_post
-from digest.translate.posts import parse_post
+from digest.draft.model import Digest
+from digest.draft.render import checksum, render_post
+from digest.posts import explained_changes
 
 _REGION = re.compile(
     r"<!-- digest:begin editor:(?P<name>[\w.:-]+) -->\n(?P<body>.*?)\n?"
@@ -90,7 +91,7 @@ def _edited_changes(text: str) -> dict[str, str]:
     """id -> the editor's Japanese, for entries whose text no longer matches its fingerprint."""
     written = {m.group("id"): m.group("ja") for m in _ENTRY.finditer(text)}
     edited = {}
-    for entry in parse_post(text):
+    for entry in explained_changes(text):
         if not entry.entry_id:
             continue
         if entry.state == "edited" or checksum(entry.text) != written.get(entry.entry_id):

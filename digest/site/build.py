@@ -16,12 +16,12 @@ from markupsafe import Markup
 from sqlite_utils import Database
 
 from digest.errors import DigestError
+from digest.posts import Post, Problem, iter_months, read_posts
 from digest.resources import TEMPLATES_DIR
 from digest.site import feeds
 from digest.site.data import Change, ReleaseInfo, SiteData, load_site_data
 from digest.site.markup import Markdown, excerpt, safe_url
 from digest.site.paths import Slugs, relative
-from digest.site.posts import Post, Problem, iter_months, read_posts
 from digest.site.writer import SiteWriter, WriteReport
 
 SITE_TITLE = "Linux-HA / ClusterLabs リリース情報"

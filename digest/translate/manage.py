@@ -12,9 +12,9 @@ from sqlite_utils import Database
 
 from digest import store
 from digest.errors import ParseError
+from digest.posts import explained_changes
 from digest.translate.base import ORIGINS, STATES
 from digest.translate.lines import clean, normalise
-from digest.translate.posts import parse_post
 
 TABLE_FIELDS = ("source", "text", "origin", "state", "lang")
 TABLE_SUFFIXES = {".tsv", ".jsonl"}
@@ -48,7 +48,7 @@ def read_text(path: Path) -> str:
 
 def import_post(db: Database, path: Path, lang: str = "ja") -> LearnSummary:
     """Learn every (change link, explanation) pair of a published post as human + approved."""
-    entries = [e for e in parse_post(read_text(path)) if e.text]
+    entries = [e for e in explained_changes(read_text(path)) if e.text]
     rows = [_row(e.source, e.text, "human", "approved", lang) for e in entries]
     changed = store.save_translations(db, rows)
     return LearnSummary(len(entries), changed, unchanged=len(entries) - changed)
@@ -56,7 +56,7 @@ def import_post(db: Database, path: Path, lang: str = "ja") -> LearnSummary:
 
 def learn_draft(db: Database, path: Path, lang: str = "ja") -> LearnSummary:
     """Harvest an edited draft: changed texts become human + approved; state=approved approves."""
-    entries = [e for e in parse_post(read_text(path)) if e.text]
+    entries = [e for e in explained_changes(read_text(path)) if e.text]
     stored = store.get_translations(db, [normalise(e.source) for e in entries], lang)
     rows, approved, unchanged = [], 0, 0
     for entry in entries:

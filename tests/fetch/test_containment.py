@@ -1,4 +1,4 @@
-"""Release containment: the streaming and the stored-graph implementations agree on real histories."""
+"""Release containment: streaming and stored-graph implementations agree on real histories."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from digest import store
 from digest.cli import main
 from digest.config import load_config
 from digest.models import ChangelogEntry, Commit, FileChange, Release
-from tests.gitrepo import unreleased
+from tests.helpers import unreleased
 
 REPO = "https://github.com/ClusterLabs/pacemaker"
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from digest.cli import main
 from digest.config import load_config
 from digest.lock import run_lock
-from digest.translate.posts import parse_post
+from digest.posts import explained_changes
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -74,7 +74,7 @@ def test_november_2011_draft_matches_the_golden_file(november):
 
 def test_pacemaker_section_lists_the_15_high_entries_linked_to_github(november):
     _, out = november
-    entries = list(parse_post((out / GOLDEN.name).read_text(encoding="utf-8")))
+    entries = list(explained_changes((out / GOLDEN.name).read_text(encoding="utf-8")))
     pacemaker = [e for e in entries if "/ClusterLabs/pacemaker-1.0/commit/" in e.url]
     assert [e.source for e in pacemaker] == HIGH_1_0_12
     assert all(
@@ -93,7 +93,7 @@ def test_regenerating_keeps_the_editors_text(november):
     draft = out / GOLDEN.name
     text = draft.read_text(encoding="utf-8")
     mine = "対向ノードが停止した場合、そのノードからの接続を完全に切断します。"
-    first = next(e for e in parse_post(text) if e.source == HIGH_1_0_12[1])
+    first = next(e for e in explained_changes(text) if e.source == HIGH_1_0_12[1])
     text = text.replace(f"{first.text}\n", f"{mine}\n", 1)
     text = text.replace("（ここに質問と回答を書いてください）", "IPaddr2 RAの裏技をご紹介します。")
     draft.write_text(text, encoding="utf-8")
@@ -104,7 +104,7 @@ def test_regenerating_keeps_the_editors_text(november):
     regenerated = draft.read_text(encoding="utf-8")
     assert mine in regenerated
     assert "IPaddr2 RAの裏技をご紹介します。" in regenerated
-    edited = next(e for e in parse_post(regenerated) if e.source == HIGH_1_0_12[1])
+    edited = next(e for e in explained_changes(regenerated) if e.source == HIGH_1_0_12[1])
     assert (edited.text, edited.state) == (mine, "edited")
     again = CliRunner().invoke(
         main, ["--config", str(config), "draft", "--month", "2011-11", "--out", str(out)]

@@ -1,10 +1,15 @@
-"""Build small real git repositories for tests, with pinned dates and authors."""
+"""Helpers shared by the tests: real git repositories, a config, the CLI, commit rows."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 from pathlib import Path
+
+import yaml
+from click.testing import CliRunner, Result
+
+FIXTURES_DIR = Path(__file__).parent / "fixtures"
 
 
 class Upstream:
@@ -97,3 +102,30 @@ class Upstream:
 def unreleased(commits):
     """Commits paired with no first release, as store.save_commits takes them."""
     return [(commit, None) for commit in commits]
+
+
+def write_config(tmp_path: Path, url: str, **source: object) -> Path:
+    """A sources.yaml with one project whose git source is the given URL."""
+    git_source = {"id": "demo-git", "url": url, "branches": ["main"], **source}
+    doc = {
+        "settings": {"database": "var/digest.db", "cache_dir": "var/cache"},
+        "projects": [
+            {
+                "id": "demo",
+                "name": "Demo",
+                "web": "https://example.org/demo",
+                "commit_url": "https://example.org/demo/commit/{sha}",
+                "sources": [git_source],
+            }
+        ],
+    }
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    return path
+
+
+def run_cli(config: Path, *args: str, input: str | None = None) -> Result:
+    """Run `digest --config CONFIG ARGS...` in-process and return click's result."""
+    from digest.cli import main
+
+    return CliRunner().invoke(main, ["--config", str(config), *args], input=input)

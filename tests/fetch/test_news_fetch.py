@@ -12,14 +12,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from test_news_server import mbox, message
 
 from digest import store
 from digest.config import Config, load_config
 from digest.fetch.news import fetch_news
 from digest.sources.http import HttpClient
+from tests.fixture_server import mbox, message
+from tests.helpers import FIXTURES_DIR
 
-MAIL = Path(__file__).parent / "fixtures" / "mail"
+MAIL = FIXTURES_DIR / "mail"
 LIST_PATH = "/pipermail/pacemaker/"
 NOV_25 = date(2011, 11, 25)
 MONTHS = {

@@ -5,12 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
-from conftest import UPSTREAM, require_shared
-from test_news_fetch import LIST_PATH, MAIL, serve_pacemaker_list, write_config
-from test_news_server import FixtureServer
 
 from digest import store
 from digest.config import load_config
@@ -25,7 +21,10 @@ from digest.fetch.news import fetch_news
 from digest.models import Commit, FeedEntry, Release
 from digest.sources.http import HttpClient
 from digest.sources.mail import parse_mbox
-from tests.gitrepo import unreleased
+from tests.conftest import UPSTREAM, require_shared
+from tests.fetch.test_news_fetch import LIST_PATH, MAIL, serve_pacemaker_list, write_config
+from tests.fixture_server import FixtureServer
+from tests.helpers import FIXTURES_DIR, unreleased
 
 NAMES = project_names(load_config(MAIL / "projects.yaml").projects)
 PACEMAKER_ID = "<CAEDLWG3Lrq4n2dXoGm3pZyVd1bzqJgL0m2oH5sK9kU@mail.gmail.com>"
@@ -174,7 +173,7 @@ def news_setup(tmp_path):
     """The pacemaker list on a real server, linux-ha-dev as a local mbox, a blog feed."""
     with FixtureServer() as server:
         serve_pacemaker_list(server)
-        feeds = Path(__file__).parent / "fixtures" / "feeds"
+        feeds = FIXTURES_DIR / "feeds"
         server.add("/blog/rss", (feeds / "theclusterguy.rss").read_bytes())
         (tmp_path / "dev.mbox").write_bytes((MAIL / "linux-ha-dev-2011-11.mbox").read_bytes())
         config = write_config(

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from digest.cli import main
 from digest.config import load_config
 from digest.lock import run_lock
-from tests.test_git_fetch import write_config
+from tests.helpers import write_config
 
 
 def test_second_run_waits_briefly_then_reports_the_lock(tmp_path, upstream):

@@ -14,8 +14,9 @@ from digest.config import load_config, translate_settings
 from digest.errors import ConfigError
 from digest.models import ChangelogEntry, Release
 from tests.conftest import SHARED, require_shared
+from tests.helpers import FIXTURES_DIR
 
-FIXTURES = Path(__file__).parent / "fixtures" / "translate"
+FIXTURES = FIXTURES_DIR / "translate"
 POST = SHARED / "reference" / "2011-12-02-monthly-digest-december.md"
 CONFIG = """\
 settings:

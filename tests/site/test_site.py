@@ -20,172 +20,25 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest import classify, store
+from digest import classify
 from digest.cli import main
-from digest.models import ChangelogEntry, Commit, Release
+from digest.posts import read_posts
 from digest.site import SiteOptions, build_site, make_server, url_of
 from digest.site.markup import Markdown
 from digest.site.paths import inside, slugify
-from digest.site.posts import read_posts
 from digest.site.writer import MANIFEST
-from digest.translate.lines import normalise
-from tests.conftest import SHARED, require_shared
-from tests.gitrepo import unreleased
-
-FIXTURES = Path(__file__).parent / "fixtures" / "site"
-POSTS = FIXTURES / "posts"
-GOOD_POSTS = ("2011-11-02-monthly-digest-november.md", "2011-12-02-monthly-digest-december.md")
-REFERENCE = SHARED / "reference" / "2011-12-02-monthly-digest-december.md"
-NEW_POST = FIXTURES / "new" / "2012-01-05-monthly-digest-january.md"
-XSS_SUBJECT = "<script>alert('xss')</script> Fix crash in <b>viewer</b>"
-JS_SUBJECT = "Fix [link](javascript:alert(1)) handling javascript:alert(2)"
-PE_LINES = [f"High: PE: Fix scheduling corner case number {n}" for n in range(1, 6)]
-
+from tests.conftest import ROOT, require_shared
+from tests.site.site_data import (
+    DANGER,
+    GOOD_POSTS,
+    NEW_POST,
+    POSTS,
+    REFERENCE,
+    good_posts,
+    make_store,
+)
 
 # -- the store ---------------------------------------------------------------------------------
-
-
-def _commit(sha: str, message: str, date: str, parents: tuple[str, ...] = ()) -> Commit:
-    return Commit(
-        sha, parents, "Dev", "dev@example.org", date, "Dev", "dev@example.org", date, message
-    )
-
-
-def _entry(position: int, raw: str) -> ChangelogEntry:
-    """A ChangeLog item as the parser gives it: "High: PE: text" -> severity, component, text."""
-    words = raw.split(": ")
-    severity = words.pop(0) if words[0] in ("High", "Medium", "Low") else None
-    component = words.pop(0) if len(words) > 1 else None
-    return ChangelogEntry(position, ": ".join(words), raw, severity=severity, component=component)
-
-
-def make_store(path: Path):
-    """A real SQLite store: three projects, releases with and without ChangeLogs, Japanese."""
-    db = store.open_db(path)
-    for pid, name, web in (
-        ("pacemaker", "Pacemaker", "https://github.com/ClusterLabs/pacemaker"),
-        (
-            "cluster-glue",
-            'Reusable Cluster Components ("glue")',
-            "https://github.com/ClusterLabs/cluster-glue",
-        ),
-        ("lcmc", "LCMC", "https://github.com/rasto/lcmc"),
-    ):
-        store.save_project(db, pid, name, web, web + "/commit/{sha}")
-    pm = [
-        _commit(
-            "8cc670a4c363" + "0" * 28,
-            "High: PE: Ensure role is preserved for unmanaged resources",
-            "2011-11-01T10:00:00+00:00",
-        ),
-        _commit(
-            "03da06365dbd" + "0" * 28,
-            "Medium: crmd: Cancel timers for actions that were pending on dead nodes (lf#2560)",
-            "2011-11-02T10:00:00+00:00",
-        ),
-    ]
-    store.save_commits(db, "pacemaker", unreleased(pm))
-    store.save_releases(
-        db,
-        [
-            (Release("pacemaker", "1.0.11", "a" * 40, "2011-05-10T12:00:00+00:00"), None),
-            (Release("pacemaker", "1.0.12", "b" * 40, "2011-11-23T12:00:00+00:00"), "1.0.11"),
-            (Release("pacemaker", "1.1.7", "c" * 40, "2012-01-03T12:00:00+00:00"), "1.0.12"),
-            (Release("cluster-glue", "1.0.9", "d" * 40, "2011-11-27T12:00:00+00:00"), None),
-            (Release("lcmc", "1.0.0", "e" * 40, "2011-12-20T12:00:00+00:00"), None),
-        ],
-    )
-    store.save_changelogs(
-        db,
-        "pacemaker",
-        [
-            (
-                "1.0.11",
-                "ChangeLog",
-                [(_entry(1, "High: PE: Do not crash on empty constraints"), None, None)],
-            ),
-            (
-                "1.0.12",
-                "ChangeLog",
-                [
-                    (_entry(1, pm[0].subject), pm[0].sha, "subject"),
-                    (_entry(2, pm[1].subject), pm[1].sha, "subject"),
-                    (
-                        _entry(
-                            3, "Low: cib: <script>alert('entry')</script> see javascript:alert(3)"
-                        ),
-                        None,
-                        None,
-                    ),
-                ],
-            ),
-            (
-                "1.1.7",
-                "ChangeLog",
-                [(_entry(i, line), None, None) for i, line in enumerate(PE_LINES, 1)],
-            ),
-        ],
-    )
-    store.save_changelogs(
-        db,
-        "cluster-glue",
-        [
-            (
-                "1.0.9",
-                "ChangeLog",
-                [
-                    (_entry(1, "stonith: external/ipmi: add missing double quote"), None, None),
-                    (
-                        _entry(
-                            2,
-                            "LRM: lrmd: set op status to cancelled for running monitor operations",
-                        ),
-                        None,
-                        None,
-                    ),
-                ],
-            )
-        ],
-    )
-    lcmc = [
-        _commit("1" * 40, XSS_SUBJECT + "\n\nbody <script>x</script>", "2011-12-10T10:00:00+00:00"),
-        _commit("2" * 40, JS_SUBJECT, "2011-12-11T10:00:00+00:00", ("1" * 40,)),
-        _commit("3" * 40, "Merge branch 'x'", "2011-12-12T10:00:00+00:00", ("2" * 40, "1" * 40)),
-    ]
-    store.save_commits(db, "lcmc", unreleased(lcmc))
-    store.set_commit_releases(db, "lcmc", {c.sha: "1.0.0" for c in lcmc})
-    store.save_translations(
-        db,
-        [
-            _ja(
-                pm[0].subject,
-                "リソースのroleを保持することによってunmanaged状態でも正しく動作します。",
-            ),
-            _ja(pm[1].subject, "停止したノードで保留中のactionのタイマーを解除します。", "machine"),
-            _ja(XSS_SUBJECT, "<script>alert('ja')</script> ビューアのクラッシュを修正"),
-        ],
-    )
-    return db
-
-
-def _ja(source: str, text: str, state: str = "approved") -> dict:
-    origin = "human" if state == "approved" else "rules"
-    return {
-        "source_norm": normalise(source),
-        "lang": "ja",
-        "source": source,
-        "text": text,
-        "origin": origin,
-        "state": state,
-    }
-
-
-def good_posts(tmp_path: Path) -> Path:
-    posts = tmp_path / "posts"
-    posts.mkdir()
-    for name in GOOD_POSTS:
-        shutil.copy(POSTS / name, posts / name)
-    return posts
 
 
 @pytest.fixture
@@ -530,7 +383,7 @@ def test_cli_serve_runs_until_stopped(built):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        cwd=Path(__file__).parent.parent,
+        cwd=ROOT,
     )
     try:
         line = proc.stdout.readline()
@@ -563,7 +416,7 @@ def test_the_real_reference_post_renders(tmp_path, db):
 
 
 def test_a_digest_draft_builds_into_a_clean_page(tmp_path, db):
-    doc = yaml.safe_load((Path(__file__).parent.parent / "sources.yaml").read_text())
+    doc = yaml.safe_load((ROOT / "sources.yaml").read_text())
     doc["settings"] = {"database": str(tmp_path / "digest.db"), "cache_dir": str(tmp_path / "c")}
     config = tmp_path / "sources.yaml"
     config.write_text(yaml.safe_dump(doc, allow_unicode=True))
@@ -584,28 +437,6 @@ def test_a_digest_draft_builds_into_a_clean_page(tmp_path, db):
     assert "Ensure role is preserved for unmanaged resources" in text
     assert "unmanaged状態でも正しく動作します" in text  # the same TM text as the release page
     assert "script" not in parse(page).tags
-
-
-DANGER = [
-    "<script>",
-    "</script>",
-    "javascript:",
-    "<a href=",
-    '"',
-    "'",
-    "[x](",
-    ")",
-    "<img src=x onerror=",
-    "<!--",
-    "-->",
-    "JaVaScRiPt:",
-    "&#106;avascript:",
-    "\n",
-    " ",
-    "alert(1)",
-    "<svg onload=",
-    ">",
-]
 
 
 @settings(max_examples=300, deadline=None)

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import gzip
 from datetime import date
-from pathlib import Path
-
-from test_news_server import mbox, message
 
 from digest.sources import mail
 from digest.sources.mail import (
@@ -18,8 +15,10 @@ from digest.sources.mail import (
     pipermail_archives,
     thread_ids,
 )
+from tests.fixture_server import mbox, message
+from tests.helpers import FIXTURES_DIR
 
-FIXTURES = Path(__file__).parent / "fixtures" / "mail"
+FIXTURES = FIXTURES_DIR / "mail"
 
 
 def parse(data: bytes) -> tuple[list, list[str]]:

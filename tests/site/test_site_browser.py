@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from digest.site import SiteOptions, build_site, make_server, url_of
-from tests.test_site import good_posts, make_store
+from tests.site.site_data import good_posts, make_store
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [

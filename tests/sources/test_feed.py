@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
-from test_news_fetch import write_config
-from test_news_server import FixtureServer
 
 from digest import store
 from digest.errors import ParseError
 from digest.fetch.news import fetch_news
 from digest.sources.feed import html_to_text, parse_feed
 from digest.sources.http import HttpClient
+from tests.fetch.test_news_fetch import write_config
+from tests.fixture_server import FixtureServer
+from tests.helpers import FIXTURES_DIR
 
-FEEDS = Path(__file__).parent / "fixtures" / "feeds"
+FEEDS = FIXTURES_DIR / "feeds"
 RELEASES = "/ClusterLabs/pacemaker/releases.atom"
 
 

@@ -7,9 +7,6 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
-from test_news_announce import LCMC_ID, PACEMAKER_ID
-from test_news_fetch import LIST_PATH, MAIL, serve_pacemaker_list, write_config
-from test_news_server import FixtureServer
 
 from digest import store
 from digest.cli import main
@@ -17,6 +14,9 @@ from digest.config import load_config
 from digest.errors import ConfigError
 from digest.fetch.news import fetch_news
 from digest.sources.http import HttpClient
+from tests.fetch.test_news_announce import LCMC_ID, PACEMAKER_ID
+from tests.fetch.test_news_fetch import LIST_PATH, MAIL, serve_pacemaker_list, write_config
+from tests.fixture_server import FixtureServer
 
 
 @pytest.fixture

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from digest import store
 from digest.errors import ParseError
+from digest.posts import explained_changes
 from digest.translate import Pipeline
 from digest.translate.glossary import load_glossary
 from digest.translate.lines import normalise
 from digest.translate.manage import export_table, import_post, import_table, learn_draft
 from digest.translate.memory import TranslationMemory
-from digest.translate.posts import parse_post
 from digest.translate.rules import RulesEngine
 from tests.conftest import SHARED, require_shared
+from tests.helpers import FIXTURES_DIR
 
-FIXTURES = Path(__file__).parent / "fixtures" / "translate"
+FIXTURES = FIXTURES_DIR / "translate"
 POST = SHARED / "reference" / "2011-12-02-monthly-digest-december.md"
 GLOSSARY = load_glossary()
 
@@ -90,7 +89,7 @@ def test_fuzzy_hit_is_marked_for_review_and_needs_same_identifiers(db):
 
 def test_reference_post_parse():
     require_shared()
-    entries = list(parse_post(POST.read_text(encoding="utf-8")))
+    entries = list(explained_changes(POST.read_text(encoding="utf-8")))
     assert len(entries) == 27
     assert len({e.group for e in entries}) == 24
     wait = next(e for e in entries if "Do not wait" in e.source)
@@ -105,7 +104,7 @@ def test_reference_post_lines_come_back_exactly_from_the_tm(db):
     summary = import_post(db, POST)
     assert (summary.entries, summary.learned) == (27, 27)
     assert import_post(db, POST).learned == 0
-    entries = list(parse_post(POST.read_text(encoding="utf-8")))
+    entries = list(explained_changes(POST.read_text(encoding="utf-8")))
     results = pipeline(db).translate([e.source for e in entries])
     assert [r.text for r in results] == [e.text for e in entries]
     assert {(r.origin, r.state) for r in results} == {("human", "approved")}
@@ -116,7 +115,7 @@ def test_reference_post_lines_come_back_exactly_from_the_tm(db):
 
 
 def test_draft_parse_reads_hidden_ids_and_sources():
-    entries = list(parse_post((FIXTURES / "draft.md").read_text(encoding="utf-8")))
+    entries = list(explained_changes((FIXTURES / "draft.md").read_text(encoding="utf-8")))
     assert [e.entry_id for e in entries] == ["e1", "e2", "e3"]
     assert entries[0].source == "High: PE: Ensure role is preserved for unmanaged resources"
     assert entries[1].state == "approved"

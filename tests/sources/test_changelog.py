@@ -15,8 +15,9 @@ from digest.errors import ParseError
 from digest.models import ChangelogSection
 from digest.sources.changelog import find_section, normalise_version, parse_changelog
 from tests.conftest import UPSTREAM, require_shared
+from tests.helpers import FIXTURES_DIR
 
-FIXTURES = Path(__file__).parent / "fixtures" / "changelog"
+FIXTURES = FIXTURES_DIR / "changelog"
 
 
 def parse_fixture(name: str) -> list[ChangelogSection]:

@@ -18,27 +18,7 @@ from digest.config import load_config
 from digest.errors import FetchError
 from digest.sources.git import _scratch_files, parse_log, read_commits
 from digest.sources.trailers import cross_references
-from tests.gitrepo import Upstream
-
-
-def write_config(tmp_path: Path, url: str, **source: object) -> Path:
-    """A sources.yaml with one project whose git source is the given URL."""
-    git_source = {"id": "demo-git", "url": url, "branches": ["main"], **source}
-    doc = {
-        "settings": {"database": "var/digest.db", "cache_dir": "var/cache"},
-        "projects": [
-            {
-                "id": "demo",
-                "name": "Demo",
-                "web": "https://example.org/demo",
-                "commit_url": "https://example.org/demo/commit/{sha}",
-                "sources": [git_source],
-            }
-        ],
-    }
-    path = tmp_path / "sources.yaml"
-    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
-    return path
+from tests.helpers import Upstream, write_config
 
 
 def release_config(tmp_path: Path, upstream: Upstream) -> Path:

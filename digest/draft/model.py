@@ -1,0 +1,66 @@
+"""The Digest model: what one monthly post shows, ready-made for the template (no logic)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DigestChange:
+    """One change shown in a release section: the English line, its link and its Japanese."""
+
+    id: str
+    english: str
+    url: str | None
+    japanese: str = ""
+    state: str = "machine"
+    origin: str = "rules"
+    components: tuple[str, ...] = ()
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class ReleaseSection:
+    """A release of the month with the changes selected for the digest."""
+
+    number: str
+    project: str
+    project_name: str
+    version: str
+    date: str
+    announcement: str | None
+    changelog_url: str | None
+    changes: tuple[DigestChange, ...]
+    selection: str
+
+
+@dataclass(frozen=True)
+class NewsItem:
+    """A mailing-list message or feed entry of the month worth a line in the digest."""
+
+    title: str
+    url: str | None
+    date: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Everything the post template needs, ready-made."""
+
+    month: str
+    front_matter: dict[str, Any]
+    releases: tuple[ReleaseSection, ...]
+    news: tuple[NewsItem, ...]
+    failures: tuple[str, ...] = ()
+    editor: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def changes(self) -> list[DigestChange]:
+        """Every change of every release section, in order."""
+        return [change for section in self.releases for change in section.changes]
+
+
+Translate = Callable[[list[str]], list[Any]]

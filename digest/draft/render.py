@@ -1,0 +1,86 @@
+"""Render a Digest as the Jekyll post (templates/post.md.j2), upstream text made inert."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import jinja2
+import yaml
+
+from digest.draft.model import Digest
+from digest.resources import TEMPLATES_DIR
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|])")
+
+
+def escape_prose(text: str) -> str:
+    """Generated Japanese made inert: no raw HTML and no links, identifiers left readable."""
+    for char, entity in _PROSE_ENTITIES.items():
+        text = text.replace(char, entity)
+    return text
+
+
+_PROSE_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "&#91;", "]": "&#93;"}
+
+
+def escape_markdown(text: str) -> str:
+    """Untrusted text made inert in Markdown: specials backslash-escaped, no raw HTML."""
+    text = text.replace("&", "&amp;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def render_post(digest: Digest, editor: dict[str, str] | None = None) -> str:
+    """The Jekyll post for a digest; editor regions default to placeholders."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(
+        md=escape_markdown, prose=escape_prose, attr=_attr, yaml=_yaml_scalar, checksum=checksum
+    )
+    regions = {**default_editor_text(digest), **(editor or {})}
+    return env.get_template("post.md.j2").render(digest=digest, editor=regions)
+
+
+def default_editor_text(digest: Digest) -> dict[str, str]:
+    """Placeholders for the parts the editor writes (intro, news notes, Q&A, closing)."""
+    highlights = "\n".join(
+        f"  * {escape_markdown(s.project_name)} {escape_markdown(s.version)}のリリース"
+        for s in digest.releases
+    )
+    intro = "今月もリリース情報と知恵袋です。"
+    if highlights:
+        intro += f"\n\nリリース情報の大きな目玉は下記{len(digest.releases)}点です。\n\n{highlights}"
+    regions = {
+        "intro": intro + "\n\n知恵袋では（今月の話題をここに書いてください）。",
+        "news": "",
+        "qa": "**質問(1)**\n（ここに質問と回答を書いてください）",
+        "closing": "では、今月はこれにてどろん！",
+    }
+    for section in digest.releases:
+        regions[f"release-{section.project}-{section.version}"] = ""
+    return regions
+
+
+def checksum(text: str) -> str:
+    """Short fingerprint of generated text, to tell later whether the editor changed it."""
+    return hashlib.sha1(" ".join(text.split()).encode()).hexdigest()[:10]
+
+
+def _attr(text: str) -> str:
+    """A value for a hidden `key="..."` attribute in an HTML comment."""
+    return " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"').replace(">", "&gt;")
+
+
+def _yaml_scalar(value: Any) -> str:
+    return (
+        yaml.safe_dump(value, allow_unicode=True, default_flow_style=True)
+        .strip()
+        .removesuffix("\n...")
+    )
