@@ -164,24 +164,6 @@ def stats(ctx: Context, fmt: str) -> None:
 # -- translation -----------------------------------------------------------------------------
 
 
-def _translation_pipeline(ctx: Context, engine: str | None, *, save: bool, refresh: bool) -> Any:
-    from digest.config import translate_settings
-    from digest.translate import Pipeline, glossary_for, make_engine
-
-    settings = translate_settings(ctx.config)
-    glossary = glossary_for(settings)
-    translator = make_engine(engine or settings.engine, settings, glossary)
-    return Pipeline(
-        ctx.open_db(),
-        translator,
-        glossary,
-        lang=settings.lang,
-        threshold=settings.fuzzy_threshold,
-        refresh=refresh,
-        save=save,
-    )
-
-
 @main.command()
 @click.option("--month", help="Fill the TM for releases dated in this month (YYYY-MM).")
 @click.option("--text", "line", help="Translate one line and print the Japanese.")
@@ -210,7 +192,11 @@ def translate(
         raise click.UsageError("give exactly one of --month, --text or --input")
     if month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         raise click.BadParameter(f"'{month}' is not YYYY-MM", param_hint="--month")
-    pipeline = _translation_pipeline(ctx, engine, save=bool(month), refresh=refresh)
+    from digest.monthly import translation_pipeline
+
+    pipeline = translation_pipeline(
+        ctx.config, ctx.open_db(), engine=engine, save=bool(month), refresh=refresh
+    )
     if line is not None:
         click.echo(pipeline.translate([line])[0].text if line.strip() else "")
     elif input_file is not None:

@@ -46,14 +46,25 @@ def previous_month(today: date | None = None) -> str:
 
 
 def translation_pipeline(
-    config: Config, db: Database, *, engine: str | None = None, save: bool = True
+    config: Config,
+    db: Database,
+    *,
+    engine: str | None = None,
+    save: bool = True,
+    refresh: bool = False,
 ) -> Pipeline:
     """The TM-first translation pipeline configured in sources.yaml."""
     settings = translate_settings(config)
     glossary = glossary_for(settings)
     translator = make_engine(engine or settings.engine, settings, glossary)
     return Pipeline(
-        db, translator, glossary, lang=settings.lang, threshold=settings.fuzzy_threshold, save=save
+        db,
+        translator,
+        glossary,
+        lang=settings.lang,
+        threshold=settings.fuzzy_threshold,
+        refresh=refresh,
+        save=save,
     )
 
 
