@@ -15,6 +15,7 @@ import jinja2
 from markupsafe import Markup
 from sqlite_utils import Database
 
+from digest.classify import classify_store
 from digest.errors import DigestError
 from digest.posts import Post, Problem, iter_months, read_posts
 from digest.resources import TEMPLATES_DIR
@@ -78,7 +79,10 @@ def build_site(db: Database | None, options: SiteOptions) -> BuildReport:
     if not options.posts_dir.is_dir():
         raise DigestError(f"site: posts directory {options.posts_dir} does not exist")
     posts, problems, unpublished = read_posts(options.posts_dir)
-    data = load_site_data(db, lang=options.lang) if db is not None else SiteData({}, [])
+    data = SiteData({}, [])
+    if db is not None:
+        classify_store(db)  # only what is not classified yet: nothing after a fetch
+        data = load_site_data(db, lang=options.lang)
     builder = _Builder(options, data, posts)
     builder.report.problems.extend(problems)
     builder.report.unpublished = unpublished

@@ -1,14 +1,13 @@
 """What the site shows from the store: releases, their changes, classification and Japanese.
 
-A release's changes are its ChangeLog entries, or, when it has none, its non-merge commits.
-Classification comes from the columns `digest classify` fills; a change not yet classified is
-classified here on the fly (not stored). The Japanese beside each English line is the
-translation memory's text for that line (same normalised key as `digest translate`).
+A release's changes are its ChangeLog entries, or, when it has none, its non-merge commits,
+read as typed rows (store.ReleaseChange) with the classification `digest classify` stored (the
+site build classifies what is not classified yet first). The Japanese beside each English line
+is the translation memory's text for that line (same normalised key as `digest translate`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,9 +15,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from digest import store
-from digest.classify import OTHER, classify
+from digest.classify import OTHER
 from digest.classify.taxonomy import load_taxonomy
-from digest.classify.tickets import repo_url_from_commit_url
 from digest.site.markup import safe_url
 from digest.translate.lines import normalise
 
@@ -92,15 +90,15 @@ class SiteData:
 
 
 def load_site_data(db: Database, *, lang: str = "ja") -> SiteData:
-    """Read projects, releases, changes and translations from the store."""
+    """Read projects, releases, classified changes and translations from the store."""
     projects = {row["id"]: row for row in store.site_projects(db)}
-    rows = _change_rows(db)
-    japanese = japanese_lines(db, [english for _, english, _ in rows], lang)
+    rows = list(store.release_changes(db))
+    japanese = japanese_lines(db, [row.english for row in rows], lang)
     changes: dict[tuple[str, str], list[Change]] = {}
-    for row, english, paths in rows:
-        project = projects.get(row["project"], {})
-        change = _change(row, english, paths, project, japanese.get(english))
-        changes.setdefault((row["project"], row["version"]), []).append(change)
+    for row in rows:
+        commit_url = projects.get(row.project, {}).get("commit_url") or ""
+        change = _change(row, commit_url, japanese.get(row.english))
+        changes.setdefault((row.project, row.version), []).append(change)
     releases = [_release(r, projects, changes) for r in store.query_releases(db)]
     titles = {name: c.title for name, c in load_taxonomy().components.items()}
     return SiteData(projects, releases, titles)
@@ -119,60 +117,24 @@ def japanese_lines(
     }
 
 
-def _change_rows(db: Database) -> list[tuple[dict[str, Any], str, list[str]]]:
-    rows: list[tuple[dict[str, Any], str, list[str]]] = []
-    for row in store.site_entries(db):
-        rows.append((row, row["raw"].strip() or row["text"], []))
-    for row in store.site_release_commits(db):
-        paths = [f[2] for f in json.loads(row["files"])] if row["files"] else []
-        rows.append((row, row["subject"], paths))
-    return rows
-
-
-def _change(
-    row: dict[str, Any],
-    english: str,
-    paths: list[str],
-    project: dict[str, Any],
-    japanese: tuple[str, str] | None,
-) -> Change:
-    sha = row.get("commit_sha") or row.get("sha")
-    commit_url = project.get("commit_url") or ""
-    components, severity, kind, tickets = _classification(row, english, paths, commit_url)
+def _change(row: store.ReleaseChange, commit_url: str, japanese: tuple[str, str] | None) -> Change:
+    sha = row.sha
+    tickets = (_link(t.label, t.url) for t in row.tickets)
     return Change(
-        project=row["project"],
-        version=row["version"],
-        date=row["release_date"],
-        english=english,
+        project=row.project,
+        version=row.version,
+        date=row.release_date,
+        english=row.english,
         japanese=japanese[0] if japanese else None,
         state=japanese[1] if japanese else None,
-        severity=row.get("severity") or severity,
-        kind=kind,
-        components=components,
+        severity=row.severity,
+        kind=row.kind,
+        components=row.components,
         sha=sha,
         commit_url=safe_url(commit_url.replace("{sha}", sha)) if sha and commit_url else None,
-        tickets=tickets,
-        duplicate=bool(row.get("duplicate_of")),
+        tickets=tuple(t for t in tickets if t),
+        duplicate=row.duplicate,
     )
-
-
-def _classification(
-    row: dict[str, Any], text: str, paths: list[str], commit_url: str
-) -> tuple[tuple[str, ...], str | None, str | None, tuple[Link, ...]]:
-    if row.get("components") is not None:
-        stored = json.loads(row["tickets"] or "[]")
-        tickets = tuple(_link(t.get("label"), t.get("url")) for t in stored if isinstance(t, dict))
-        components = tuple(str(c) for c in json.loads(row["components"]))
-        return components, None, row.get("kind"), tuple(t for t in tickets if t)
-    result = classify(
-        row["project"],
-        text,
-        paths,
-        date=row["release_date"],
-        repo_url=repo_url_from_commit_url(commit_url) or None,
-    )
-    tickets = tuple(_link(t.label, t.url) for t in result.tickets)
-    return result.components, result.severity, result.kind, tuple(t for t in tickets if t)
 
 
 def _link(label: Any, url: Any) -> Link | None:

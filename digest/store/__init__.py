@@ -3,11 +3,12 @@ namespace re-exports their public functions, so callers write `store.save_commit
 
 from digest.store.changes import (
     ChangeFilter,
+    ReleaseChange,
+    TicketLink,
     component_counts,
     query_changes,
-    site_entries,
+    release_changes,
     site_projects,
-    site_release_commits,
     sync_search,
 )
 from digest.store.commits import (
@@ -77,7 +78,9 @@ from digest.store.translations import (
 __all__ = [
     "ChangeFilter",
     "LinkedEntry",
+    "ReleaseChange",
     "ReleaseEntries",
+    "TicketLink",
     "announcement_items",
     "announcements",
     "change_key",
@@ -109,6 +112,7 @@ __all__ = [
     "query_messages",
     "query_releases",
     "release_announcement_items",
+    "release_changes",
     "release_commits",
     "releases_between",
     "releases_of",
@@ -130,9 +134,7 @@ __all__ = [
     "set_message_url",
     "set_state",
     "set_translation_state",
-    "site_entries",
     "site_projects",
-    "site_release_commits",
     "sync_search",
     "translation_stats",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,38 +18,78 @@ def site_projects(db: Database) -> list[dict[str, Any]]:
     return dicts(db.execute("SELECT id, name, web, commit_url FROM projects ORDER BY rowid"))
 
 
-def site_entries(db: Database) -> Iterator[dict[str, Any]]:
-    """ChangeLog entries of every release with their classification, newest release first."""
-    cursor = db.execute(
-        "SELECT e.project, e.version, r.date AS release_date, e.position, e.severity, e.raw, "
-        "e.text, e.commit_sha, e.components, e.kind, e.tickets FROM changelog_entries e "
-        "JOIN releases r "
-        "ON r.project = e.project AND r.version = e.version "
+@dataclass(frozen=True)
+class TicketLink:
+    """A ticket a change cites, as classified: label and URL."""
+
+    label: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class ReleaseChange:
+    """One change of a release as stored and classified: a ChangeLog entry, or a commit of a
+    release without one. JSON columns are decoded here, once."""
+
+    project: str
+    version: str
+    release_date: str
+    english: str
+    severity: str | None
+    kind: str | None
+    components: tuple[str, ...]
+    tickets: tuple[TicketLink, ...]
+    sha: str | None
+    duplicate: bool = False
+
+
+def release_changes(db: Database) -> Iterator[ReleaseChange]:
+    """Every release's changes, newest release first: its entries, else its non-merge commits."""
+    entries = db.execute(
+        "SELECT e.project, e.version, r.date, "
+        "COALESCE(NULLIF(trim(e.raw, ' ' || char(9, 10, 13)), ''), e.text), e.severity, e.kind, "
+        "e.components, e.tickets, e.commit_sha, NULL FROM changelog_entries e "
+        "JOIN releases r ON r.project = e.project AND r.version = e.version "
         "ORDER BY r.date DESC, e.project, e.version, e.position"
     )
-    names = [d[0] for d in cursor.description]
-    for row in cursor:
-        yield dict(zip(names, row, strict=True))
-
-
-def site_release_commits(db: Database) -> Iterator[dict[str, Any]]:
-    """Non-merge commits of releases that have no ChangeLog entries, newest release first.
-
-    `files` (the JSON path list) is only given for commits not yet classified.
-    """
-    cursor = db.execute(
-        "SELECT c.project, c.release AS version, r.date AS release_date, c.sha, c.subject, "
-        "c.author_date, c.severity, "
-        "c.components, c.kind, c.tickets, c.duplicate_of, "
-        "CASE WHEN c.components IS NULL THEN c.files END AS files "
-        "FROM commits c JOIN releases r ON r.project = c.project AND r.version = c.release "
+    commits = db.execute(
+        "SELECT c.project, c.release, r.date, c.subject, c.severity, c.kind, c.components, "
+        "c.tickets, c.sha, c.duplicate_of FROM commits c "
+        "JOIN releases r ON r.project = c.project AND r.version = c.release "
         "WHERE c.parents NOT LIKE '%,%' AND NOT EXISTS (SELECT 1 FROM changelog_entries e "
         "WHERE e.project = c.project AND e.version = c.release) "
         "ORDER BY r.date DESC, c.project, c.release, c.author_date DESC, c.sha"
     )
-    names = [d[0] for d in cursor.description]
-    for row in cursor:
-        yield dict(zip(names, row, strict=True))
+    for cursor in (entries, commits):
+        for row in cursor:
+            yield _release_change(*row)
+
+
+def _release_change(
+    project: str,
+    version: str,
+    date: str,
+    english: str,
+    severity: str | None,
+    kind: str | None,
+    components: str | None,
+    tickets: str | None,
+    sha: str | None,
+    duplicate_of: str | None,
+) -> ReleaseChange:
+    cited = [t for t in json.loads(tickets or "[]") if isinstance(t, dict)]
+    return ReleaseChange(
+        project=project,
+        version=version,
+        release_date=date,
+        english=english,
+        severity=severity,
+        kind=kind,
+        components=tuple(str(c) for c in json.loads(components or "[]")),
+        tickets=tuple(TicketLink(str(t.get("label") or t.get("url")), t.get("url")) for t in cited),
+        sha=sha,
+        duplicate=duplicate_of is not None,
+    )
 
 
 def component_counts(db: Database, project: str | None = None) -> dict[str, dict[str, int]]:
