@@ -129,3 +129,17 @@ def run_cli(config: Path, *args: str, input: str | None = None) -> Result:
     from digest.cli import main
 
     return CliRunner().invoke(main, ["--config", str(config), *args], input=input)
+
+
+def tm_row(source: str, text: str, origin: str = "human", state: str = "approved") -> dict:
+    """A translation-memory row as store.save_translations takes it."""
+    from digest.translate.lines import normalise
+
+    return {
+        "source_norm": normalise(source),
+        "lang": "ja",
+        "source": source,
+        "text": text,
+        "origin": origin,
+        "state": state,
+    }

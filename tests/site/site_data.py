@@ -7,9 +7,8 @@ from pathlib import Path
 
 from digest import store
 from digest.models import ChangelogEntry, Commit, Release
-from digest.translate.lines import normalise
 from tests.conftest import SHARED
-from tests.helpers import FIXTURES_DIR, unreleased
+from tests.helpers import FIXTURES_DIR, tm_row, unreleased
 
 FIXTURES = FIXTURES_DIR / "site"
 POSTS = FIXTURES / "posts"
@@ -153,27 +152,20 @@ def make_store(path: Path):
     store.save_translations(
         db,
         [
-            _ja(
+            tm_row(
                 pm[0].subject,
                 "リソースのroleを保持することによってunmanaged状態でも正しく動作します。",
             ),
-            _ja(pm[1].subject, "停止したノードで保留中のactionのタイマーを解除します。", "machine"),
-            _ja(XSS_SUBJECT, "<script>alert('ja')</script> ビューアのクラッシュを修正"),
+            tm_row(
+                pm[1].subject,
+                "停止したノードで保留中のactionのタイマーを解除します。",
+                "rules",
+                "machine",
+            ),
+            tm_row(XSS_SUBJECT, "<script>alert('ja')</script> ビューアのクラッシュを修正"),
         ],
     )
     return db
-
-
-def _ja(source: str, text: str, state: str = "approved") -> dict:
-    origin = "human" if state == "approved" else "rules"
-    return {
-        "source_norm": normalise(source),
-        "lang": "ja",
-        "source": source,
-        "text": text,
-        "origin": origin,
-        "state": state,
-    }
 
 
 def good_posts(tmp_path: Path) -> Path:

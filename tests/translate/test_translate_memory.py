@@ -15,6 +15,7 @@ from digest.translate.memory import TranslationMemory
 from digest.translate.rules import RulesEngine
 from tests.conftest import SHARED, require_shared
 from tests.helpers import FIXTURES_DIR
+from tests.helpers import tm_row as row
 
 FIXTURES = FIXTURES_DIR / "translate"
 POST = SHARED / "reference" / "2011-12-02-monthly-digest-december.md"
@@ -28,17 +29,6 @@ def db(tmp_path):
 
 def pipeline(db, **kwargs) -> Pipeline:
     return Pipeline(db, RulesEngine(GLOSSARY), GLOSSARY, **kwargs)
-
-
-def row(source: str, text: str, origin: str = "human", state: str = "approved") -> dict:
-    return {
-        "source_norm": normalise(source),
-        "lang": "ja",
-        "source": source,
-        "text": text,
-        "origin": origin,
-        "state": state,
-    }
 
 
 def test_normalise_handles_severity_component_typography_and_tickets():
