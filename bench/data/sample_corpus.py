@@ -73,6 +73,10 @@ QUOTAS: dict[tuple[str, str, str], int] = {
     ("drbd-utils", "stack", "commit"): 6,
 }
 
+TRIVIA = re.compile(
+    r"(?i)(update (source|the) tarball|statistics|changesets|diff:|\d+ commits with)"
+)
+WRAPPED = re.compile(r"(?i)\b(that|and|or|the|a|an|of|to|for|with|in|on|only|am|is|are|from|by)$")
 Candidate = tuple[str, str, str, str]  # project, era, source, english
 TITLES: dict[str, str] = {}  # merge-commit subject -> the merged pull request's title
 
@@ -81,11 +85,16 @@ def usable(line: str) -> bool:
     """A one-line change description worth translating (ASCII, not trivia)."""
     if not 6 <= len(line) <= 160 or not line.isascii() or "\t" in line:
         return False
-    if re.match(r"(?i)(update (source|the) tarball|statistics|changesets|diff:|\d+ commits with)", line):
+    if TRIVIA.match(line):
         return False
-    if re.search(r"(?i)\b(that|and|or|the|a|an|of|to|for|with|in|on|only|am|is|are|from|by)$", line):
+    if WRAPPED.search(line):
         return False  # the first line of an entry wrapped onto the next
     return bool(re.search(r"[A-Za-z]{3}", line))
+
+
+def release_header(line: str) -> bool:
+    """A ChangeLog release header (author e-mail and year) caught as a bullet."""
+    return bool(re.search(r"<[^>\s]+@[^>\s]+>", line) and re.search(r"\b(19|20)\d\d\b", line))
 
 
 def version_tuple(text: str) -> tuple[int, ...]:
@@ -173,7 +182,7 @@ def changelog_candidates() -> Iterator[Candidate]:
                 era = pacemaker_era(version)
                 if era in ("pcmk-2.x", "pcmk-3.x") and "Public API" not in section:
                     yield "pacemaker", era, "changelog.md", entry
-    for path, text in changelog_texts("pacemaker-1.0"):
+    for _path, text in changelog_texts("pacemaker-1.0"):
         for _version, entry, _first in rpm_entries(text):
             yield "pacemaker-1.0", "pcmk-1.0", "changelog", entry
     for project, prefix in (("cluster-glue", "glue"), ("crmsh", "crmsh")):
@@ -307,6 +316,8 @@ def main() -> int:
             if usable(title):
                 rows.append(((key[0], key[1], "merge-title"), title))
             for (project, era, source), text in rows:
+                if release_header(text):
+                    continue  # dropped after drawing, so the draws of later strata stay put
                 if same_change(text) not in printed:
                     printed.add(same_change(text))
                     print("\t".join((project, era, source, text)))
