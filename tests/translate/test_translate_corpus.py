@@ -13,7 +13,7 @@ import pytest
 
 from digest.translate.glossary import load_glossary
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "bench" / "data" / "translate_corpus.tsv"
 SAMPLER = ROOT / "bench" / "data" / "sample_corpus.py"
 UPSTREAM = ROOT.parent / "shared" / "upstream"
