@@ -31,6 +31,14 @@ from digest.store.db import (
     checkpointing,
     open_db,
 )
+from digest.store.exports import (
+    export_commits,
+    export_entries,
+    export_messages,
+    export_releases,
+    release_tags,
+    sync_entry_keys,
+)
 from digest.store.news import (
     announcement_items,
     announcements,
@@ -91,6 +99,10 @@ __all__ = [
     "component_counts",
     "entries_to_classify",
     "entry_id",
+    "export_commits",
+    "export_entries",
+    "export_messages",
+    "export_releases",
     "feed_digests",
     "find_commits",
     "get_state",
@@ -110,6 +122,7 @@ __all__ = [
     "query_releases",
     "release_announcement_items",
     "release_commits",
+    "release_tags",
     "releases_between",
     "releases_of",
     "releases_with_changelog",
@@ -133,6 +146,7 @@ __all__ = [
     "site_entries",
     "site_projects",
     "site_release_commits",
+    "sync_entry_keys",
     "sync_search",
     "translation_stats",
 ]
