@@ -197,7 +197,7 @@ def message_item(row: Mapping[str, Any], origin: str) -> dict[str, Any]:
     if references:
         data["References"] = " ".join(references)
     data |= {
-        "unixfrom": f"From {_address(row['sender'])} {when:%a %b %d %H:%M:%S %Y}",
+        "unixfrom": f"{_address(row['sender'])} {when:%a %b %d %H:%M:%S %Y}",
         "body": {"plain": row["body"]},
         "digest": {
             "list": row["list"],
