@@ -80,7 +80,7 @@ def _tables() -> dict[str, Any]:
         "changes": {
             "description": "One row per change: commits (duplicates of another project's "
             "left out) with components, tickets and the Japanese text.",
-            "facets": FACETS,
+            "facets": [*FACETS],
             "sort_desc": "date",
             "fts_table": "commits_fts",
             "fts_pk": "commit_rowid",
@@ -94,7 +94,7 @@ def _tables() -> dict[str, Any]:
         "changelog": {
             "description": "One row per ChangeLog entry with its release, the commit it "
             "was linked to, components, tickets and the Japanese text.",
-            "facets": FACETS,
+            "facets": [*FACETS],
             "sort_desc": "release_date",
             "columns": {
                 **_CHANGE_COLUMNS,
