@@ -4,6 +4,7 @@ the output one at a time."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -111,5 +112,6 @@ def export_to_file(db: Database, config: Config, request: ExportRequest, path: P
     except OSError as exc:
         raise DigestError(f"export: {path}: {exc.strerror or exc}") from exc
     finally:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # nothing to remove where nothing could be written
+            partial.unlink(missing_ok=True)
     return count

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from digest.export.opensearch import MAPPING
 from tests.helpers import run_cli
@@ -111,3 +112,26 @@ def test_export_to_stdout_streams_json_lines(glue):
     items = [json.loads(line) for line in result.stdout.splitlines()]
     assert items and all(i["category"] == "release" for i in items)
     assert f"exported {len(items)} release items" in result.stderr
+
+
+def test_unwritable_outputs_are_one_error_line(glue, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    result = run_cli(glue.config, "export", "--format", "perceval", str(blocker / "out.jsonl"))
+    assert result.exit_code == 1 and result.output.startswith("Error: export: ")
+    assert result.output.count("\n") == 1
+    result = run_cli(glue.config, "datasette", "--out", str(blocker / "metadata.yml"))
+    assert result.exit_code == 1 and result.output.startswith("Error: ")
+    assert result.output.count("\n") == 1
+    assert list(tmp_path.iterdir()) == [blocker]
+
+
+def test_datasette_metadata_is_plain_yaml_beside_the_database(glue):
+    result = run_cli(glue.config, "datasette")
+    assert result.exit_code == 0, result.output
+    meta = glue.db_path.parent / "metadata.yml"
+    text = meta.read_text(encoding="utf-8")
+    assert "&id" not in text and "*id" not in text  # no YAML anchors: easy to edit by hand
+    tables = yaml.safe_load(text)["databases"][glue.db_path.stem]["tables"]
+    assert tables["changes"]["facets"] == tables["changelog"]["facets"]
+    assert f"datasette {glue.db_path} -m {meta}" in result.output
