@@ -60,9 +60,12 @@ def export_commits(
 def export_messages(
     db: Database, lists: Sequence[str] = (), since: str | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Every stored mailing-list message (of these lists, dated since a date), oldest first."""
+    """Stored mailing-list messages (of these lists, dated since a date), oldest first;
+    those without a Message-ID or a readable date are left out, as Perceval's mbox does."""
     where, params = where_clause(
-        in_("list", lists) if lists else None, _since("date", since), ("synthetic_id = 0", [])
+        in_("list", lists) if lists else None,
+        _since("date", since),
+        ("synthetic_id = 0 AND date != ''", []),  # Perceval skips these too
     )
     yield from _rows(
         db,

@@ -161,3 +161,34 @@ def test_uuid_refuses_what_perceval_refuses(values):
         backend.uuid(*values)
     with pytest.raises(ValueError):
         uuid(*values)
+
+
+def test_messages_without_id_or_date_are_left_out_as_perceval_does(glue, tmp_path):
+    db = store.open_db(tmp_path / "digest.db")
+    base = {"subject": "s", "sender": "a <a@example.org>", "in_reply_to": None}
+    rows = [
+        {**base, "message_id": "<ok@x>", "date": "2011-11-28T20:26:37+00:00", "synthetic": 0},
+        {**base, "message_id": "<nodate@x>", "date": "", "synthetic": 0},
+        {**base, "message_id": "synthetic-1", "date": "2011-11-28T20:26:37+00:00", "synthetic": 1},
+    ]
+    store.save_messages(
+        db,
+        "linux-ha-dev",
+        [
+            {
+                **row,
+                "references": [],
+                "thread": row["message_id"],
+                "body": "b",
+                "url": None,
+                "synthetic_id": row.pop("synthetic"),
+                "digest": "d",
+            }
+            for row in rows
+        ],
+    )
+    sink = io.StringIO()
+    request = ExportRequest(category="message")
+    assert write_export(db, load_config(glue.config), request, sink) == 1
+    item = json.loads(sink.getvalue())
+    assert item["data"]["Message-ID"] == "<ok@x>" and item["origin"] == str(MBOX)
