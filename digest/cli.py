@@ -619,3 +619,63 @@ def _rich_table(rows: list[dict[str, Any]]) -> None:
             change,
         )
     Console().print(table)
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write (default: metadata.yml beside the database).",
+)
+@pass_context
+@reports_errors
+def datasette(ctx: Context, out: Path | None) -> None:
+    """Write datasette metadata for the store (views, facets, search, canned queries)."""
+    from digest.export.datasette import write_metadata
+    from digest.translate.lines import normalise
+
+    database = ctx.config.settings.database
+    db = ctx.open_db()
+    indexed = store.sync_search(db, normalise) + store.sync_entry_keys(db, normalise)
+    target = out or database.parent / "metadata.yml"
+    try:
+        write_metadata(target, database.stem)
+    except OSError as exc:
+        raise DigestError(f"{target}: {exc.strerror or exc}") from exc
+    click.echo(f"wrote {target} ({indexed} rows indexed); run: datasette {database} -m {target}")
+
+
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(["perceval", "opensearch-bulk"]), required=True)
+@click.option(
+    "--category",
+    type=click.Choice(["commit", "message", "release", "entry"]),
+    default="commit",
+    show_default=True,
+)
+@click.option("--project", "projects", multiple=True, help="Only this project (repeatable).")
+@click.option("--list", "lists", multiple=True, help="Only this mailing list (messages).")
+@click.option("--since", help="Only items dated on or after this ISO date (incremental).")
+@click.option("--index", help="OpenSearch index name (opensearch-bulk).")
+@click.argument("out", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@pass_context
+@reports_errors
+def export_command(
+    ctx: Context,
+    fmt: str,
+    projects: tuple[str, ...],
+    lists: tuple[str, ...],
+    out: Path,
+    **opts: Any,
+) -> None:
+    """Export items in Perceval's format (JSON lines) or as OpenSearch bulk NDJSON."""
+    from digest.export import ExportRequest, export_to_file, write_export
+
+    request = ExportRequest(fmt=fmt, projects=projects, lists=lists, **opts)
+    db = ctx.open_db()
+    if str(out) == "-":
+        count = write_export(db, ctx.config, request, sys.stdout)
+        click.echo(f"exported {count} {request.category} items", err=True)
+        return
+    count = export_to_file(db, ctx.config, request, out)
+    click.echo(f"exported {count} {request.category} items to {out}")

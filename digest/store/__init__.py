@@ -32,6 +32,14 @@ from digest.store.db import (
     checkpointing,
     open_db,
 )
+from digest.store.exports import (
+    export_commits,
+    export_entries,
+    export_messages,
+    export_releases,
+    release_tags,
+    sync_entry_keys,
+)
 from digest.store.news import (
     announcement_items,
     announcements,
@@ -94,6 +102,10 @@ __all__ = [
     "component_counts",
     "entries_to_classify",
     "entry_id",
+    "export_commits",
+    "export_entries",
+    "export_messages",
+    "export_releases",
     "feed_digests",
     "find_commits",
     "get_state",
@@ -114,6 +126,7 @@ __all__ = [
     "release_announcement_items",
     "release_changes",
     "release_commits",
+    "release_tags",
     "releases_between",
     "releases_of",
     "releases_with_changelog",
@@ -135,6 +148,7 @@ __all__ = [
     "set_state",
     "set_translation_state",
     "site_projects",
+    "sync_entry_keys",
     "sync_search",
     "translation_stats",
 ]

@@ -145,3 +145,44 @@ def m004_change_search(db: Database) -> None:
         );
         """
     )
+
+
+# Component shown in one column: the first of a classified change, 'other' for none.
+_COMPONENT = (
+    "CASE WHEN {t}.components IS NULL THEN NULL WHEN {t}.components = '[]' THEN 'other' "
+    "ELSE json_extract({t}.components, '$[0]') END"
+)
+
+
+@migrations()
+def m005_datasette_views(db: Database) -> None:
+    """Views for datasette: changes and ChangeLog entries with components, tickets, Japanese."""
+    db.executescript(
+        f"""
+        ALTER TABLE changelog_entries ADD COLUMN tm_key TEXT;
+        CREATE INDEX changelog_entries_tm_key ON changelog_entries(tm_key)
+            WHERE tm_key IS NOT NULL;
+        -- One row per change: commits that are not duplicates of another project's.
+        CREATE VIEW changes AS
+            SELECT c.rowid AS commit_rowid, c.project, c.sha, substr(c.author_date, 1, 10) AS date,
+                c.release, {_COMPONENT.format(t="c")} AS component, c.components, c.severity,
+                c.kind, c.subject AS english, t.text AS japanese, t.state AS japanese_state,
+                c.tickets, replace(p.commit_url, '{{sha}}', c.sha) AS url, c.author,
+                c.author_date, c.commit_date
+            FROM commits c JOIN projects p ON p.id = c.project
+            LEFT JOIN translations t ON t.source_norm = c.tm_key AND t.lang = 'ja'
+            WHERE c.duplicate_of IS NULL;
+        -- One row per ChangeLog entry, with its release date and linked commit.
+        CREATE VIEW changelog AS
+            SELECT e.id, e.project, e.version AS release, r.date AS release_date, e.position,
+                {_COMPONENT.format(t="e")} AS component, e.components, e.severity, e.kind,
+                e.raw AS english, t.text AS japanese, t.state AS japanese_state, e.tickets,
+                e.commit_sha, e.match_method,
+                CASE WHEN e.commit_sha IS NOT NULL
+                    THEN replace(p.commit_url, '{{sha}}', e.commit_sha) END AS url
+            FROM changelog_entries e
+            JOIN releases r ON r.project = e.project AND r.version = e.version
+            JOIN projects p ON p.id = e.project
+            LEFT JOIN translations t ON t.source_norm = e.tm_key AND t.lang = 'ja';
+        """
+    )
