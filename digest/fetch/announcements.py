@@ -205,7 +205,8 @@ class ItemMatcher:
             if window is None or window[0] <= (stamp or "")[:10] <= window[1]
         }
         entries = [ChangelogEntry(position=i, text=t, raw=t) for i, t in enumerate(items, 1)]
-        return [(e.text, sha, method) for e, sha, method in link_entries(entries, index, recent)]
+        linked = link_entries(entries, index, recent)
+        return [(e.text, sha, method) for e, sha, method, _ in linked]
 
     def _subjects(self, project: str) -> tuple[list[tuple[str, str, str]], SubjectIndex]:
         if project not in self._projects:

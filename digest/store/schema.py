@@ -145,3 +145,14 @@ def m004_change_search(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m005_entry_link_score(db: Database) -> None:
+    """How sure each ChangeLog link is; stored sections are read and linked again next fetch."""
+    db.executescript(
+        """
+        ALTER TABLE changelog_entries ADD COLUMN match_score REAL;
+        UPDATE releases SET changelog_path = NULL;
+        """
+    )

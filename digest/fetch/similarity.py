@@ -1,0 +1,179 @@
+"""Token-set similarity of ChangeLog entries to the commits and pull requests of a release range.
+
+The last resort of linking, for entries reworded from their commit (ChangeLog.md summaries,
+`**component:**` prefixes, code spans). Each entry is compared with every commit subject and
+pull-request title (the first body line of a `Merge pull request #N from ...` commit) in its
+release range that shares a word with it. A candidate is kept only when
+
+- the weighted share of the entry's words it carries and of its own words the entry carries
+  (rarer words in the range weigh more) reach MIN_SCORE together (their harmonic mean);
+- every identifier of the entry (`code`, snake_case, --option, CVE numbers) is among its words,
+  and the entry carries the identifiers of the candidate;
+- their components agree, when both name one the taxonomy knows (`**scheduler:**` and
+  `Fix: pengine:` both are PE);
+- it beats every other candidate by MARGIN, unless the others say the same words (a backport
+  or the pull request that merged it), so an entry that several commits fit equally is left out.
+
+Precision matters more than recall: a wrong link misleads a reader, a missing one does not.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from digest.classify.taxonomy import load_taxonomy
+
+MIN_SCORE = 0.72
+MARGIN = 0.08
+STOPWORDS = frozenset(
+    [
+        "a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "from", "if", "in",
+        "into", "is", "it", "its", "of", "on", "or", "the", "to", "when", "with", "not", "no",
+        "now", "this", "that", "all", "any", "more",
+    ]
+)  # fmt: skip
+_SEVERITY = re.compile(
+    r"^\s*(?:(?:high|medium|med|low|fix|feature|api|dev|doc|build|test|log|refactor|chore|"
+    r"ci|bug|revert)\s*:\s*)+",
+    re.I,
+)
+_BOLD_COMPONENT = re.compile(r"^\s*\*\*([^*]{1,60}?):?\*\*:?\s*")
+_PLAIN_COMPONENT = re.compile(r"^\s*([A-Za-z0-9_./+,-]{1,40})\s*:\s+")
+_WORD = re.compile(r"[a-z0-9_]+(?:\.[0-9]+)*")
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+_CVE = re.compile(r"cve-\d{4}-\d+", re.I)
+
+Components = Callable[[str], frozenset[str]]
+
+
+def split_component(text: str) -> tuple[str, str]:
+    """(component words, rest) of a subject or ChangeLog line, after its severity words."""
+    text = _SEVERITY.sub("", text, count=1)
+    found = _BOLD_COMPONENT.match(text) or _PLAIN_COMPONENT.match(text)
+    if not found:
+        return "", text.strip()
+    return found.group(1).strip(), text[found.end() :].strip()
+
+
+def words(text: str) -> frozenset[str]:
+    """Content words: lower case, snake_case kept whole, no stop words."""
+    return frozenset(w for w in _WORD.findall(text.lower()) if w not in STOPWORDS)
+
+
+def identifiers(text: str) -> frozenset[str]:
+    """Words that name one thing: code spans, snake_case, --options, CVE numbers, Foo_Bar."""
+    found = set()
+    for span in _CODE_SPAN.findall(text):
+        found.update(w for w in _WORD.findall(span.lower()) if len(w) > 2)
+    for word in re.findall(r"[A-Za-z0-9_]+", text):
+        if "_" in word.strip("_") and len(word) > 3:
+            found.add(word.lower())
+    found.update(m.lower().replace("-", " ").split()[-1] for m in _CVE.findall(text))
+    return frozenset(found - STOPWORDS)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A commit subject or pull-request title of the range, read for comparison."""
+
+    sha: str
+    words: frozenset[str]
+    identifiers: frozenset[str]
+    components: frozenset[str]
+    pull: bool  # a pull request's merge commit, compared by its title
+
+
+def candidate(sha: str, text: str, components: Components, *, pull: bool = False) -> Candidate:
+    """A commit subject (or PR title) split into component, words and identifiers."""
+    named, rest = split_component(text)
+    named_components = components(named) if named else frozenset()
+    return Candidate(sha, words(rest), identifiers(rest), named_components, pull)
+
+
+class RangeMatcher:
+    """The candidates of one release range, with word weights and an index by word."""
+
+    def __init__(self, candidates: Iterable[Candidate]) -> None:
+        self.candidates = [c for c in candidates if c.words]
+        counts = Counter(w for c in self.candidates for w in c.words)
+        total = len(self.candidates) + 1
+        self.weight = {w: math.log(total / n) + 1.0 for w, n in counts.items()}
+        self.by_word: dict[str, list[int]] = {}
+        for i, cand in enumerate(self.candidates):
+            for word in cand.words:
+                self.by_word.setdefault(word, []).append(i)
+
+    def best(
+        self, text: str, component: str | None, components: Components
+    ) -> tuple[str, float] | None:
+        """(sha, score) of the one candidate the entry fits, or None."""
+        named, rest = split_component(text)
+        entry_words = words(rest)
+        if len(entry_words) < 2:
+            return None
+        entry_ids = identifiers(rest)
+        entry_comps = components(component or named) if (component or named) else frozenset()
+        scored = sorted(
+            ((self._score(entry_words, c), c) for c in self._sharing(entry_words)),
+            key=lambda pair: (-pair[0], pair[1].pull),
+        )
+        kept = [
+            (score, c)
+            for score, c in scored
+            if score >= MIN_SCORE and _compatible(entry_ids, entry_comps, c)
+        ]
+        if not kept:
+            return None
+        top_score, top = kept[0]
+        for score, other in scored:
+            if other is top or score < top_score - MARGIN:
+                continue
+            if other.words != top.words and not (other.pull or top.pull):
+                return None  # two different commits fit about as well
+        return top.sha, round(top_score, 3)
+
+    def _sharing(self, entry_words: frozenset[str]) -> list[Candidate]:
+        found: set[int] = set()
+        for word in entry_words:
+            found.update(self.by_word.get(word, ()))
+        return [self.candidates[i] for i in sorted(found)]
+
+    def _score(self, entry_words: frozenset[str], cand: Candidate) -> float:
+        """Harmonic mean of the weighted coverage of each side's words by the other's."""
+        weight = self.weight
+        common = sum(weight.get(w, 1.0) for w in entry_words & cand.words)
+        if not common:
+            return 0.0
+        recall = common / sum(weight.get(w, 1.0) for w in entry_words)
+        precision = common / sum(weight.get(w, 1.0) for w in cand.words)
+        return 2 * recall * precision / (recall + precision)
+
+
+def _compatible(entry_ids: frozenset[str], entry_comps: frozenset[str], cand: Candidate) -> bool:
+    """Identifiers present both ways and components in agreement (when both are known)."""
+    if not entry_ids <= cand.words or not cand.identifiers <= entry_ids:
+        return False
+    return not (entry_comps and cand.components) or bool(entry_comps & cand.components)
+
+
+def taxonomy_components(project: str | None) -> Components:
+    """Component names ("libpe_rules,libpe_status") -> the taxonomy roots they stand for."""
+    tax = load_taxonomy()
+
+    @lru_cache(maxsize=4096)
+    def roots(named: str) -> frozenset[str]:
+        found = set()
+        for part in _NAME_SEPARATOR.split(named):
+            if part:
+                found.update(tax.root(a.component) for a in tax.aliases(part, project, None))
+        return frozenset(found)
+
+    return roots
+
+
+_NAME_SEPARATOR = re.compile(r"\s*(?:,|/|\band\b)\s*")
