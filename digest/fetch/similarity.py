@@ -7,12 +7,14 @@ release range that shares a word with it. A candidate is kept only when
 
 - the weighted share of the entry's words it carries and of its own words the entry carries
   (rarer words in the range weigh more) reach MIN_SCORE together (their harmonic mean);
-- every identifier of the entry (`code`, snake_case, --option, CVE numbers) is among its words,
-  and the entry carries the identifiers of the candidate;
-- their components agree, when both name one the taxonomy knows (`**scheduler:**` and
-  `Fix: pengine:` both are PE);
-- it beats every other candidate by MARGIN, unless the others say the same words (a backport
-  or the pull request that merged it), so an entry that several commits fit equally is left out.
+- it names every function the entry names (`pcmk_status()`) and one of its identifiers
+  (`code`, snake_case, CVE numbers) if it has any, and the entry names all of the candidate's;
+- it is no internal work (Refactor:, Test:, Log:, Doc: commits are not candidates);
+- the score is higher (OTHER_COMPONENT_SCORE) when their components disagree, both naming one
+  the taxonomy knows (`**scheduler:**` and `Fix: pengine:` agree: both are PE); tool names
+  (`crm_mon`) are component names, not identifiers;
+- its score is MARGIN times any other candidate's, unless the others say the same words (a
+  backport) or one of them is a pull request, so an entry several commits fit is left out.
 
 Precision matters more than recall: a wrong link misleads a reader, a missing one does not.
 """
@@ -28,8 +30,10 @@ from functools import lru_cache
 
 from digest.classify.taxonomy import load_taxonomy
 
-MIN_SCORE = 0.72
-MARGIN = 0.08
+MIN_SCORE = 0.5
+OTHER_COMPONENT_SCORE = 0.7  # when the entry's component and the commit's disagree
+MARGIN = 1.25  # the best candidate's score over any other's (other words, not its PR)
+INTERNAL_KINDS = frozenset(["refactor", "test", "tests", "log", "doc", "maint"])
 STOPWORDS = frozenset(
     [
         "a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "from", "if", "in",
@@ -46,6 +50,8 @@ _BOLD_COMPONENT = re.compile(r"^\s*\*\*([^*]{1,60}?):?\*\*:?\s*")
 _PLAIN_COMPONENT = re.compile(r"^\s*([A-Za-z0-9_./+,-]{1,40})\s*:\s+")
 _WORD = re.compile(r"[a-z0-9_]+(?:\.[0-9]+)*")
 _CODE_SPAN = re.compile(r"`([^`]+)`")
+_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\(\)")
+_KIND = re.compile(r"^\s*([A-Za-z]+)\s*:")
 _CVE = re.compile(r"cve-\d{4}-\d+", re.I)
 
 Components = Callable[[str], frozenset[str]]
@@ -77,6 +83,11 @@ def identifiers(text: str) -> frozenset[str]:
     return frozenset(found - STOPWORDS)
 
 
+def functions(text: str) -> frozenset[str]:
+    """Names called in the text (`pcmk_status()`): a line about one is about that function."""
+    return frozenset(name.lower() for name in _CALL.findall(text))
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A commit subject or pull-request title of the range, read for comparison."""
@@ -86,20 +97,30 @@ class Candidate:
     identifiers: frozenset[str]
     components: frozenset[str]
     pull: bool  # a pull request's merge commit, compared by its title
+    all_words: frozenset[str] = frozenset()  # the component's words too
 
 
-def candidate(sha: str, text: str, components: Components, *, pull: bool = False) -> Candidate:
-    """A commit subject (or PR title) split into component, words and identifiers."""
+def candidate(
+    sha: str, text: str, components: Components, *, pull: bool = False
+) -> Candidate | None:
+    """A commit subject (or PR title) split into component, words and identifiers.
+
+    None for internal work (Refactor:, Test:, Log:, Doc:): a ChangeLog line that reads like one
+    is about the change those commits serve.
+    """
+    kind = _KIND.match(text)
+    if kind and kind.group(1).lower() in INTERNAL_KINDS:
+        return None
     named, rest = split_component(text)
     named_components = components(named) if named else frozenset()
-    return Candidate(sha, words(rest), identifiers(rest), named_components, pull)
+    return Candidate(sha, words(rest), identifiers(rest), named_components, pull, words(text))
 
 
 class RangeMatcher:
     """The candidates of one release range, with word weights and an index by word."""
 
-    def __init__(self, candidates: Iterable[Candidate]) -> None:
-        self.candidates = [c for c in candidates if c.words]
+    def __init__(self, candidates: Iterable[Candidate | None]) -> None:
+        self.candidates = [c for c in candidates if c is not None and c.words]
         counts = Counter(w for c in self.candidates for w in c.words)
         total = len(self.candidates) + 1
         self.weight = {w: math.log(total / n) + 1.0 for w, n in counts.items()}
@@ -116,7 +137,8 @@ class RangeMatcher:
         entry_words = words(rest)
         if len(entry_words) < 2:
             return None
-        entry_ids = identifiers(rest)
+        entry_ids = frozenset(i for i in identifiers(rest) if not components(i))
+        entry_calls = functions(rest)
         entry_comps = components(component or named) if (component or named) else frozenset()
         scored = sorted(
             ((self._score(entry_words, c), c) for c in self._sharing(entry_words)),
@@ -125,13 +147,15 @@ class RangeMatcher:
         kept = [
             (score, c)
             for score, c in scored
-            if score >= MIN_SCORE and _compatible(entry_ids, entry_comps, c)
+            if entry_calls <= c.all_words
+            and _compatible(entry_ids, entry_words, c)
+            and score >= _needed(entry_comps, c)
         ]
         if not kept:
             return None
         top_score, top = kept[0]
         for score, other in scored:
-            if other is top or score < top_score - MARGIN:
+            if other is top or score * MARGIN < top_score:
                 continue
             if other.words != top.words and not (other.pull or top.pull):
                 return None  # two different commits fit about as well
@@ -154,11 +178,18 @@ class RangeMatcher:
         return 2 * recall * precision / (recall + precision)
 
 
-def _compatible(entry_ids: frozenset[str], entry_comps: frozenset[str], cand: Candidate) -> bool:
-    """Identifiers present both ways and components in agreement (when both are known)."""
-    if not entry_ids <= cand.words or not cand.identifiers <= entry_ids:
+def _needed(entry_comps: frozenset[str], cand: Candidate) -> float:
+    """The score a candidate needs: more when its component and the entry's disagree."""
+    if entry_comps and cand.components and not entry_comps & cand.components:
+        return OTHER_COMPONENT_SCORE
+    return MIN_SCORE
+
+
+def _compatible(entry_ids: frozenset[str], entry_words: frozenset[str], cand: Candidate) -> bool:
+    """The entry's identifiers (one at least) in the candidate, all of the candidate's in it."""
+    if entry_ids and not entry_ids & cand.all_words:
         return False
-    return not (entry_comps and cand.components) or bool(entry_comps & cand.components)
+    return cand.identifiers <= entry_words
 
 
 def taxonomy_components(project: str | None) -> Components:
