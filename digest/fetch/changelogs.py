@@ -131,6 +131,7 @@ def link_releases(job: LinkJob, todo: list[Release]) -> LinkedReleases:
     sections.update(_at_last_edits(job, todo, sections, ranges))
     linked: list[store.ReleaseEntries] = []
     components = taxonomy_components(job.source.project)
+    parents = job.history.parents
     for release in todo:
         found = sections[release.version]
         if found is None:
@@ -138,7 +139,9 @@ def link_releases(job: LinkJob, todo: list[Release]) -> LinkedReleases:
             continue
         path, section = found
         within = ranges[release.version]
-        entries = list(link_entries(section.entries, job.history.index, within, components))
+        entries = list(
+            link_entries(section.entries, job.history.index, within, components, parents)
+        )
         linked.append((release.version, path, entries))
     return LinkedReleases(linked, warnings)
 

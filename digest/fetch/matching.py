@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Collection, Container, Iterable, Iterator
+from collections.abc import Collection, Container, Iterable, Iterator, Mapping
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from digest.fetch.pulls import PullOwners
 from digest.fetch.similarity import Components, RangeMatcher, candidate, identifiers, words
 from digest.models import ChangelogEntry
 
@@ -204,14 +205,16 @@ def link_entries(
     index: SubjectIndex,
     within: Collection[str],
     components: Components | None = None,
+    parents: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Iterator[tuple[ChangelogEntry, str | None, str | None, float | None]]:
     """Each entry with the sha of its commit, the method that matched it and a score.
 
     Commits within the given set (the release's range) are tried first, by every method; then
     exact or normalised subjects anywhere in the project. Token-set similarity needs the
-    components function (names -> taxonomy roots); without it that method is skipped.
+    components function (names -> taxonomy roots); without it that method is skipped. Given
+    the commit graph too, an entry the commits of one pull request fit is linked to its merge.
     """
-    choices = matcher = None
+    choices = matcher = owners = None
     for entry in entries:
         found = _exactly(index, entry, within)
         if found is None:
@@ -221,6 +224,10 @@ def link_entries(
             matcher = index.range_matcher(within, components) if matcher is None else matcher
             best = matcher.best(entry.raw, entry.component, components)
             found = (best[0], "token-set", best[1]) if best else None
+        if found is None and components is not None and parents is not None:
+            owners = owners or PullOwners(within, parents, index.pulls.keys() & within)
+            best = matcher.summary(entry.raw, entry.component, components, owners.owner)
+            found = (best[0], "pull-request-summary", best[1]) if best else None
         if found is None:
             outside = index.find(entry)
             found = (outside[0], f"{outside[1]}-outside-range", 0.9) if outside else None

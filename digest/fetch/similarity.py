@@ -31,6 +31,8 @@ from functools import lru_cache
 from digest.classify.taxonomy import load_taxonomy
 
 MIN_SCORE = 0.5
+SUMMARY_SCORE = 0.3  # each of the commits a summary line is linked to their PR by
+SUMMARY_DEPTH = 6
 OTHER_COMPONENT_SCORE = 0.7  # when the entry's component and the commit's disagree
 MARGIN = 1.25  # the best candidate's score over any other's (other words, not its PR)
 INTERNAL_KINDS = frozenset(["refactor", "test", "tests", "log", "doc", "maint"])
@@ -55,6 +57,7 @@ _KIND = re.compile(r"^\s*([A-Za-z]+)\s*:")
 _CVE = re.compile(r"cve-\d{4}-\d+", re.I)
 
 Components = Callable[[str], frozenset[str]]
+Owner = Callable[[str], str | None]  # commit -> the pull-request merge that brought it
 
 
 def split_component(text: str) -> tuple[str, str]:
@@ -121,6 +124,8 @@ class RangeMatcher:
 
     def __init__(self, candidates: Iterable[Candidate | None]) -> None:
         self.candidates = [c for c in candidates if c is not None and c.words]
+        self.pulls = {c.sha: c for c in self.candidates if c.pull}
+        self._last: tuple[str | None, list[tuple[float, Candidate]]] = (None, [])
         counts = Counter(w for c in self.candidates for w in c.words)
         total = len(self.candidates) + 1
         self.weight = {w: math.log(total / n) + 1.0 for w, n in counts.items()}
@@ -133,24 +138,7 @@ class RangeMatcher:
         self, text: str, component: str | None, components: Components
     ) -> tuple[str, float] | None:
         """(sha, score) of the one candidate the entry fits, or None."""
-        named, rest = split_component(text)
-        entry_words = words(rest)
-        if len(entry_words) < 2:
-            return None
-        entry_ids = frozenset(i for i in identifiers(rest) if not components(i))
-        entry_calls = functions(rest)
-        entry_comps = components(component or named) if (component or named) else frozenset()
-        scored = sorted(
-            ((self._score(entry_words, c), c) for c in self._sharing(entry_words)),
-            key=lambda pair: (-pair[0], pair[1].pull),
-        )
-        kept = [
-            (score, c)
-            for score, c in scored
-            if entry_calls <= c.all_words
-            and _compatible(entry_ids, entry_words, c)
-            and score >= _needed(entry_comps, c)
-        ]
+        scored, kept = self._ranked(text, component, components)
         if not kept:
             return None
         top_score, top = kept[0]
@@ -160,6 +148,57 @@ class RangeMatcher:
             if other.words != top.words and not (other.pull or top.pull):
                 return None  # two different commits fit about as well
         return top.sha, round(top_score, 3)
+
+    def summary(
+        self, text: str, component: str | None, components: Components, owner: Owner
+    ) -> tuple[str, float] | None:
+        """(merge sha, score) when the commits the entry fits best came in one pull request.
+
+        The best two commits (each scoring SUMMARY_SCORE at least) share the merge, the best
+        commit of any other pull request scores below theirs by MARGIN, and the pull request's
+        title shares a word with the entry.
+        """
+        _, kept = self._ranked(text, component, components, floor=SUMMARY_SCORE)
+        commits = [(score, c) for score, c in kept if not c.pull][:SUMMARY_DEPTH]
+        if len(commits) < 2 or commits[1][0] < SUMMARY_SCORE:
+            return None
+        merge = owner(commits[0][1].sha)
+        if merge is None or owner(commits[1][1].sha) != merge:
+            return None
+        title = self.pulls.get(merge)
+        if title is None or not title.words & words(split_component(text)[1]):
+            return None  # a pull request about something else
+        rival = next((s for s, c in commits[2:] if owner(c.sha) != merge), 0.0)
+        if rival * MARGIN >= commits[1][0]:
+            return None
+        return merge, round(commits[0][0], 3)
+
+    def _ranked(
+        self, text: str, component: str | None, components: Components, floor: float = 0.0
+    ) -> tuple[list[tuple[float, Candidate]], list[tuple[float, Candidate]]]:
+        """All candidates sharing a word by score, and those passing every check."""
+        named, rest = split_component(text)
+        entry_words = words(rest)
+        if len(entry_words) < 2:
+            return [], []
+        entry_ids = frozenset(i for i in identifiers(rest) if not components(i))
+        entry_calls = functions(rest)
+        entry_comps = components(component or named) if (component or named) else frozenset()
+        if self._last[0] != rest:  # summary() ranks the entry best() just ranked
+            ranked = sorted(
+                ((self._score(entry_words, c), c) for c in self._sharing(entry_words)),
+                key=lambda pair: (-pair[0], pair[1].pull),
+            )
+            self._last = (rest, ranked)
+        scored = self._last[1]
+        kept = [
+            (score, c)
+            for score, c in scored
+            if entry_calls <= c.all_words
+            and _compatible(entry_ids, entry_words, c)
+            and score >= _needed(entry_comps, c, floor)
+        ]
+        return scored, kept
 
     def _sharing(self, entry_words: frozenset[str]) -> list[Candidate]:
         found: set[int] = set()
@@ -178,11 +217,14 @@ class RangeMatcher:
         return 2 * recall * precision / (recall + precision)
 
 
-def _needed(entry_comps: frozenset[str], cand: Candidate) -> float:
-    """The score a candidate needs: more when its component and the entry's disagree."""
+def _needed(entry_comps: frozenset[str], cand: Candidate, floor: float = 0.0) -> float:
+    """The score a candidate needs: more when its component and the entry's disagree.
+
+    Given a floor (summaries), that is the score needed, and a disagreeing component excludes.
+    """
     if entry_comps and cand.components and not entry_comps & cand.components:
-        return OTHER_COMPONENT_SCORE
-    return MIN_SCORE
+        return 2.0 if floor else OTHER_COMPONENT_SCORE
+    return floor or MIN_SCORE
 
 
 def _compatible(entry_ids: frozenset[str], entry_words: frozenset[str], cand: Candidate) -> bool:
