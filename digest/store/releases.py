@@ -42,7 +42,11 @@ def entry_id(project: str, version: str, raw: str, occurrence: int) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:24]
 
 
-LinkedEntry = tuple[ChangelogEntry, str | None, str | None, float | None]
+# (entry, sha, method, score); the score may be left out (None)
+LinkedEntry = (
+    tuple[ChangelogEntry, str | None, str | None, float | None]
+    | tuple[ChangelogEntry, str | None, str | None]
+)
 
 ReleaseEntries = tuple[str, str, list[LinkedEntry]]
 
@@ -75,7 +79,7 @@ _INSERT_ENTRY = (
 
 def _entry_rows(project: str, version: str, entries: list[LinkedEntry]) -> list[tuple[Any, ...]]:
     rows, seen = [], {}
-    for entry, sha, method, score in entries:
+    for entry, sha, method, *score in entries:
         occurrence = seen.get(entry.raw.strip(), 0)
         seen[entry.raw.strip()] = occurrence + 1
         key = entry_id(project, version, entry.raw, occurrence)
@@ -92,7 +96,7 @@ def _entry_rows(project: str, version: str, entries: list[LinkedEntry]) -> list[
                 entry.raw,
                 sha,
                 method,
-                score,
+                score[0] if score else None,
             )
         )
     return rows
