@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -22,6 +20,7 @@ from digest.site import feeds
 from digest.site.data import Change, ReleaseInfo, SiteData, load_site_data
 from digest.site.markup import Markdown, excerpt, safe_url
 from digest.site.paths import Slugs, relative
+from digest.site.scope import digest_month
 from digest.site.writer import SiteWriter, WriteReport
 
 SITE_TITLE = "Linux-HA / ClusterLabs リリース情報"
@@ -187,14 +186,15 @@ class _Builder:
         return result.html
 
     def _releases_by_post(self) -> dict[int, list[ReleaseInfo]]:
-        """Each release goes with the first digest published on or after its date."""
-        dates = [post.date for post in self.posts]
-        covered: dict[int, list[ReleaseInfo]] = {}
+        """Each post lists the releases of the month it digests (see digest_month)."""
+        by_month: dict[str, list[ReleaseInfo]] = {}
         for release in self.data.releases:
-            index = bisect.bisect_left(dates, _when(release.date))
-            if index < len(dates):
-                covered.setdefault(index, []).append(release)
-        return covered
+            by_month.setdefault(release.date[:7], []).append(release)
+        return {
+            index: by_month[digest_month(post)]
+            for index, post in enumerate(self.posts)
+            if digest_month(post) in by_month
+        }
 
     def _post_link(self, post: Post) -> dict[str, Any]:
         return {"title": post.title, "day": post.day, "path": self.post_path(post)}
@@ -360,11 +360,3 @@ def _environment(directory: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-
-
-def _when(stamp: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(stamp.strip().replace("Z", "+00:00"))
-    except ValueError:
-        moment = datetime.fromisoformat(stamp.strip()[:10])
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -13,12 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import Markup
 from sqlite_utils import Database
 
 from digest import store
 from digest.classify import OTHER, classify
 from digest.classify.taxonomy import load_taxonomy
 from digest.classify.tickets import repo_url_from_commit_url
+from digest.inline_markdown import inline_html
 from digest.site.markup import safe_url
 from digest.translate.lines import normalise
 
@@ -60,6 +62,11 @@ class Change:
         if self.severity and self.english.lower().startswith(self.severity.lower() + ":"):
             return self.english[len(self.severity) + 1 :].strip()
         return self.english
+
+    @property
+    def html(self) -> Markup:
+        """The line as safe HTML: ChangeLog.md bold and code spans rendered, the rest escaped."""
+        return Markup(inline_html(self.text))
 
 
 @dataclass(frozen=True)
