@@ -7,8 +7,9 @@ markup (links, raw HTML, emphasis) of upstream text is ever interpreted.
 
 from __future__ import annotations
 
-import html
 import re
+
+from markupsafe import escape
 
 _CODE = re.compile(r"(`+)(.+?)\1", re.S)
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.S)  # not __x__: __init__ is a name
@@ -27,7 +28,7 @@ def inline_html(text: str) -> str:
     parts = []
     for is_code, chunk in _split_code(text):
         if is_code:
-            parts.append(f"<code>{html.escape(chunk)}</code>")
+            parts.append(f"<code>{_escape(chunk)}</code>")
         else:
             parts.append(_bold_html(chunk))
     return "".join(parts)
@@ -36,10 +37,10 @@ def inline_html(text: str) -> str:
 def _bold_html(text: str) -> str:
     out, last = [], 0
     for match in _BOLD.finditer(text):
-        out.append(html.escape(text[last : match.start()]))
-        out.append(f"<strong>{html.escape(match.group(1))}</strong>")
+        out.append(_escape(text[last : match.start()]))
+        out.append(f"<strong>{_escape(match.group(1))}</strong>")
         last = match.end()
-    out.append(html.escape(text[last:]))
+    out.append(_escape(text[last:]))
     return "".join(out)
 
 
@@ -52,3 +53,8 @@ def _split_code(text: str) -> list[tuple[bool, str]]:
         last = match.end()
     pieces.append((False, text[last:]))
     return [(code, chunk) for code, chunk in pieces if chunk]
+
+
+def _escape(text: str) -> str:
+    """HTML-escaped as Jinja escapes (quotes as &#39; and &#34;)."""
+    return str(escape(text))
