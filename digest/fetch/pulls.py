@@ -29,7 +29,8 @@ class PullOwners:
     def owner(self, sha: str) -> str | None:
         """The pull-request merge whose second parent leads up to the commit by plain commits.
 
-        None for a commit on a main line (reached by a merge's first parent) or too far down.
+        None for a commit on a main line (a merge's first parent), at a branch point (two
+        children) or too far down.
         """
         children = self._child_map()
         current, steps = sha, 0
@@ -37,14 +38,18 @@ class PullOwners:
             following = children.get(current)
             if not following:
                 return None
+            if any(self._parents[c][0] == current for c in following if self._is_merge(c)):
+                return None  # on the main line of a merge
             merge = next((c for c in following if self._second_parent(c) == current), None)
             if merge is not None:
                 return merge if merge in self._pulls else None
-            plain = [c for c in following if len(self._parents.get(c, ())) < 2]
-            if not plain:
-                return None  # on the main line of whatever merged it
-            current, steps = plain[0], steps + 1
+            if len(following) != 1:
+                return None  # a branch point: which line it belongs to cannot be told
+            current, steps = following[0], steps + 1
         return None
+
+    def _is_merge(self, sha: str) -> bool:
+        return len(self._parents.get(sha, ())) > 1
 
     def _second_parent(self, sha: str) -> str | None:
         parents = self._parents.get(sha, ())
