@@ -31,6 +31,11 @@ sys.path.insert(0, str(ROOT))
 
 from digest import fetch, store  # noqa: E402
 from digest.config import load_config  # noqa: E402
+from digest.fetch.containment import GraphContainment  # noqa: E402
+from digest.fetch.history import load_history  # noqa: E402
+from digest.fetch.matching import link_entries  # noqa: E402
+from digest.fetch.similarity import taxonomy_components  # noqa: E402
+from digest.models import ChangelogEntry, Release  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 SAMPLE = ROOT / "bench" / "data" / "linking_sample.tsv"
@@ -125,6 +130,43 @@ def _judge(db, row: dict[str, str]) -> str:
     return "right" if any(sha.startswith(e) for e in expected) else "wrong"
 
 
+def timing(db) -> None:
+    """Linking every Pacemaker release: subject methods only (the baseline) vs all methods."""
+    history = load_history(db, PROJECT, ["ChangeLog.md", "ChangeLog"])
+    rows = store.releases_of(db, PROJECT)
+    releases = [
+        Release(PROJECT, r["version"], r["commit_sha"], r["date"], r["tag"], bool(r["is_rc"]))
+        for r in rows
+    ]
+    ranges = GraphContainment(history.parents, releases).ranges(r.version for r in releases)
+    sections = {
+        r.version: [_as_entry(e) for e in store.changelog_entries(db, PROJECT, r.version)]
+        for r in releases
+    }
+    index = history.index  # built once, outside the timings
+    components = taxonomy_components(PROJECT)
+
+    def run(full: bool) -> float:
+        started = time.perf_counter()
+        for version, entries in sections.items():
+            extra = (components, history.parents) if full else ()
+            list(link_entries(entries, index, ranges[version], *extra))
+        return time.perf_counter() - started
+
+    base = min(run(False) for _ in range(3))
+    full = min(run(True) for _ in range(3))
+    count = sum(len(e) for e in sections.values())
+    print(
+        f"linking {count} entries of {len(sections)} releases: subject methods {base:.2f} s, "
+        f"all methods {full:.2f} s ({full / base:.2f}x, best of 3)"
+    )
+
+
+def _as_entry(row: dict) -> ChangelogEntry:
+    raw = row["raw"] if "raw" in row else row["text"]
+    return ChangelogEntry(row["position"], row["text"], raw, component=row["component"])
+
+
 def draw(db, per_release: dict[str, int]) -> None:
     """A seeded sample (tsv) for hand-checking: so many entries of each release of a split."""
     rng = random.Random(12)
@@ -158,6 +200,7 @@ def main() -> None:
             return
         rate_table(db)
         precision(db)
+        timing(db)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,14 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from digest.fetch.pulls import PullOwners
-from digest.fetch.similarity import Components, RangeMatcher, candidate, identifiers, words
+from digest.fetch.similarity import (
+    Candidate,
+    Components,
+    RangeMatcher,
+    candidate,
+    identifiers,
+    words,
+)
 from digest.models import ChangelogEntry
 
 FUZZY_CUTOFF = 88.0
@@ -68,6 +75,7 @@ class SubjectIndex:
         self.subjects: dict[str, str] = {}
         self.pulls: dict[str, str] = {}  # merge sha -> pull request title
         self.pull_normal: dict[str, list[str]] = {}
+        self._candidates: dict[str, Candidate | None] = {}
         for sha, subject in commits:
             self.add(sha, subject)
 
@@ -105,13 +113,21 @@ class SubjectIndex:
 
     def range_matcher(self, within: Iterable[str], components: Components) -> RangeMatcher:
         """Commit subjects and pull request titles within a set, for token-set similarity."""
-        found = []
-        for sha in self._order.keys() & within:
+        shas = sorted(self._order.keys() & within, key=self._order.__getitem__)
+        return RangeMatcher(self._candidate(sha, components) for sha in shas)
+
+    def _candidate(self, sha: str, components: Components) -> Candidate | None:
+        """A commit as a token-set candidate (made once: release ranges overlap)."""
+        if sha not in self._candidates:
+            subject = self.subjects[sha]
             if sha in self.pulls:
-                found.append(candidate(sha, self.pulls[sha], components, pull=True))
-            elif not _PULL.match(self.subjects[sha]) and not self.subjects[sha].startswith("Merge"):
-                found.append(candidate(sha, self.subjects[sha], components))
-        return RangeMatcher(found)
+                found = candidate(sha, self.pulls[sha], components, pull=True)
+            elif subject.startswith("Merge"):
+                found = None
+            else:
+                found = candidate(sha, subject, components)
+            self._candidates[sha] = found
+        return self._candidates[sha]
 
     def prefix(self, entry: ChangelogEntry, within: Container[str]) -> Match | None:
         """(sha, 'prefix') when the entry is a subject followed by more text (body joined in)."""

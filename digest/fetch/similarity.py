@@ -133,6 +133,7 @@ class RangeMatcher:
         for i, cand in enumerate(self.candidates):
             for word in cand.words:
                 self.by_word.setdefault(word, []).append(i)
+        self.totals = [sum(self.weight[w] for w in c.words) for c in self.candidates]
 
     def best(
         self, text: str, component: str | None, components: Components
@@ -176,7 +177,11 @@ class RangeMatcher:
     def _ranked(
         self, text: str, component: str | None, components: Components, floor: float = 0.0
     ) -> tuple[list[tuple[float, Candidate]], list[tuple[float, Candidate]]]:
-        """All candidates sharing a word by score, and those passing every check."""
+        """All candidates sharing a word by score, and those passing every check.
+
+        Given a floor (summaries), a candidate need name only one of the functions an entry
+        lists ("deprecate inputfd(), noop() and quit()"): each commit names one.
+        """
         named, rest = split_component(text)
         entry_words = words(rest)
         if len(entry_words) < 2:
@@ -185,36 +190,36 @@ class RangeMatcher:
         entry_calls = functions(rest)
         entry_comps = components(component or named) if (component or named) else frozenset()
         if self._last[0] != rest:  # summary() ranks the entry best() just ranked
-            ranked = sorted(
-                ((self._score(entry_words, c), c) for c in self._sharing(entry_words)),
-                key=lambda pair: (-pair[0], pair[1].pull),
-            )
-            self._last = (rest, ranked)
+            self._last = (rest, self._scores(entry_words))
         scored = self._last[1]
-        kept = [
-            (score, c)
-            for score, c in scored
-            if entry_calls <= c.all_words
-            and _compatible(entry_ids, entry_words, c)
-            and score >= _needed(entry_comps, c, floor)
-        ]
+        lowest, kept = floor or MIN_SCORE, []
+        for score, c in scored:
+            if score < lowest:
+                break  # best first: no later candidate reaches any threshold
+            if (
+                (entry_calls <= c.all_words or (floor and entry_calls & c.all_words))
+                and _compatible(entry_ids | entry_calls if floor else entry_ids, entry_words, c)
+                and score >= _needed(entry_comps, c, floor)
+            ):
+                kept.append((score, c))
         return scored, kept
 
-    def _sharing(self, entry_words: frozenset[str]) -> list[Candidate]:
-        found: set[int] = set()
+    def _scores(self, entry_words: frozenset[str]) -> list[tuple[float, Candidate]]:
+        """Candidates sharing a word, best first: harmonic mean of the weighted coverage of
+        each side's words by the other's (common weights summed through the word index)."""
+        weight, common = self.weight, Counter[int]()
         for word in entry_words:
-            found.update(self.by_word.get(word, ()))
-        return [self.candidates[i] for i in sorted(found)]
-
-    def _score(self, entry_words: frozenset[str], cand: Candidate) -> float:
-        """Harmonic mean of the weighted coverage of each side's words by the other's."""
-        weight = self.weight
-        common = sum(weight.get(w, 1.0) for w in entry_words & cand.words)
-        if not common:
-            return 0.0
-        recall = common / sum(weight.get(w, 1.0) for w in entry_words)
-        precision = common / sum(weight.get(w, 1.0) for w in cand.words)
-        return 2 * recall * precision / (recall + precision)
+            found = weight.get(word)
+            if found is not None:
+                for i in self.by_word[word]:
+                    common[i] += found
+        entry_total = sum(weight.get(w, 1.0) for w in entry_words)
+        scored = []
+        for i, shared in common.items():
+            recall, precision = shared / entry_total, shared / self.totals[i]
+            scored.append((2 * recall * precision / (recall + precision), i))
+        scored.sort(key=lambda pair: (-pair[0], self.candidates[pair[1]].pull, pair[1]))
+        return [(score, self.candidates[i]) for score, i in scored]
 
 
 def _needed(entry_comps: frozenset[str], cand: Candidate, floor: float = 0.0) -> float:

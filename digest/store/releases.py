@@ -137,7 +137,8 @@ def changelog_entries(db: Database, project: str, version: str) -> list[dict[str
     rows = dicts(
         db.execute(
             "SELECT e.id, e.position, e.category, e.severity, e.raw_component AS component, "
-            "e.text, e.commit_sha, e.match_method, e.match_score, e.components, e.kind, e.tickets, "
+            "e.text, e.raw, e.commit_sha, e.match_method, e.match_score, e.components, e.kind, "
+            "e.tickets, "
             "c.change_key FROM changelog_entries e LEFT JOIN commits c "
             "ON c.project = e.project AND c.sha = e.commit_sha "
             "WHERE e.project = ? AND e.version = ? ORDER BY e.position",
