@@ -9,6 +9,7 @@ import yaml
 
 from digest import store
 from digest.config import load_config
+from digest.draft.render import render_post
 from digest.draft.select import build_digest
 from digest.errors import ConfigError
 from digest.models import ChangelogEntry, Release
@@ -96,6 +97,9 @@ def test_an_rc_and_its_final_in_the_same_month_are_one_section(world):
     config, db = world
     digest = digest_of(config, db)
     assert [(s.version, s.folded) for s in digest.releases] == [("3.0.1", ("3.0.1-rc1",))]
+    post = render_post(digest)
+    assert "同じ月に出た3.0.1-rc1の変更もこの節にまとめています。" in post
+    assert "**1-1. Demo 3.0.1**" in post and "3.0.1-rc1**" not in post
 
 
 def test_a_long_changelog_without_severities_is_cut_to_the_user_visible_changes(world):
