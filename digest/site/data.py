@@ -22,6 +22,7 @@ from digest.classify.taxonomy import load_taxonomy
 from digest.classify.tickets import repo_url_from_commit_url
 from digest.inline_markdown import inline_html
 from digest.site.markup import safe_url
+from digest.site.scope import rc_repeats
 from digest.translate.lines import normalise
 
 
@@ -108,6 +109,7 @@ def load_site_data(db: Database, *, lang: str = "ja") -> SiteData:
         project = projects.get(row["project"], {})
         change = _change(row, english, paths, project, japanese.get(english))
         changes.setdefault((row["project"], row["version"]), []).append(change)
+    rc_repeats(changes)
     releases = [_release(r, projects, changes) for r in store.query_releases(db)]
     titles = {name: c.title for name, c in load_taxonomy().components.items()}
     return SiteData(projects, releases, titles)

@@ -89,3 +89,23 @@ def test_release_page_renders_bold_and_code_and_escapes_the_rest(tmp_path, db):
 def test_inline_markdown_as_plain_text_and_as_safe_html(text, plain, html):
     assert plain_text(text) == plain
     assert inline_html(text) == html
+
+
+def test_a_line_of_an_rc_that_its_final_repeats_is_listed_once_on_component_pages(tmp_path, db):
+    rc = Release("pacemaker", "3.0.1-rc1", "e" * 40, "2025-06-20T12:00:00+00:00", is_rc=True)
+    store.save_releases(db, [(rc, None)])
+    same = store.changelog_entries(db, "pacemaker", "3.0.1")[0]
+    raw = f"**fencer:** {same['text']}"
+    only = "**fencer:** Fix a fencing race found in rc testing"
+    entries = [ChangelogEntry(1, same["text"], raw, component="fencer")]
+    entries.append(ChangelogEntry(2, only.split("** ", 1)[1], only, component="fencer"))
+    linked = [(e, None, None) for e in entries]
+    store.save_changelogs(db, "pacemaker", [("3.0.1-rc1", "ChangeLog.md", linked)])
+    (tmp_path / "none").mkdir()
+    out = tmp_path / "site"
+    build_site(db, SiteOptions(tmp_path / "none", out))
+    page = (out / "components" / "stonith" / "index.html").read_text()
+    assert page.count("Improve validation of") == 1
+    assert page.count("Fix a fencing race found in rc testing") == 1
+    rc_page = (out / "releases" / "pacemaker" / "3.0.1-rc1.html").read_text()
+    assert "Improve validation of" in rc_page  # release pages show every line
