@@ -25,8 +25,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from digest.classify.taxonomy import load_taxonomy
 
@@ -35,6 +34,7 @@ SUMMARY_SCORE = 0.3  # each of the commits a summary line is linked to their PR 
 SUMMARY_DEPTH = 6
 OTHER_COMPONENT_SCORE = 0.7  # when the entry's component and the commit's disagree
 MARGIN = 1.25  # the best candidate's score over any other's (other words, not its PR)
+LOWEST_SCORE = min(SUMMARY_SCORE, MIN_SCORE / MARGIN)  # below it a candidate plays no part
 INTERNAL_KINDS = frozenset(["refactor", "test", "tests", "log", "doc", "maint"])
 STOPWORDS = frozenset(
     [
@@ -91,22 +91,38 @@ def functions(text: str) -> frozenset[str]:
     return frozenset(name.lower() for name in _CALL.findall(text))
 
 
-@dataclass(frozen=True)
 class Candidate:
-    """A commit subject or pull-request title of the range, read for comparison."""
+    """A commit subject or pull-request title of the range, read for comparison.
 
-    sha: str
-    words: frozenset[str]
-    identifiers: frozenset[str]
-    components: frozenset[str]
-    pull: bool  # a pull request's merge commit, compared by its title
-    all_words: frozenset[str] = frozenset()  # the component's words too
+    Its words are read at once (they index the range); identifiers, component and the words of
+    the whole line only when a candidate scores high enough to be checked.
+    """
+
+    def __init__(self, sha: str, text: str, components: Components, pull: bool) -> None:
+        self.sha, self.pull, self._text, self._components = sha, pull, text, components
+        self._named, self._rest = split_component(text)
+        self.words = words(self._rest)
+
+    @cached_property
+    def identifiers(self) -> frozenset[str]:
+        """Identifiers of the subject after its prefixes."""
+        return identifiers(self._rest)
+
+    @cached_property
+    def components(self) -> frozenset[str]:
+        """Taxonomy roots of the component the subject names, if any."""
+        return self._components(self._named) if self._named else frozenset()
+
+    @cached_property
+    def all_words(self) -> frozenset[str]:
+        """The words of the whole subject, component included."""
+        return words(self._text)
 
 
 def candidate(
     sha: str, text: str, components: Components, *, pull: bool = False
 ) -> Candidate | None:
-    """A commit subject (or PR title) split into component, words and identifiers.
+    """A commit subject (or PR title) as a candidate.
 
     None for internal work (Refactor:, Test:, Log:, Doc:): a ChangeLog line that reads like one
     is about the change those commits serve.
@@ -114,9 +130,7 @@ def candidate(
     kind = _KIND.match(text)
     if kind and kind.group(1).lower() in INTERNAL_KINDS:
         return None
-    named, rest = split_component(text)
-    named_components = components(named) if named else frozenset()
-    return Candidate(sha, words(rest), identifiers(rest), named_components, pull, words(text))
+    return Candidate(sha, text, components, pull)
 
 
 class RangeMatcher:
@@ -205,8 +219,11 @@ class RangeMatcher:
         return scored, kept
 
     def _scores(self, entry_words: frozenset[str]) -> list[tuple[float, Candidate]]:
-        """Candidates sharing a word, best first: harmonic mean of the weighted coverage of
-        each side's words by the other's (common weights summed through the word index)."""
+        """Candidates scoring LOWEST_SCORE or more, best first.
+
+        The score is the harmonic mean of the weighted coverage of each side's words by the
+        other's; common weights are summed through the word index.
+        """
         weight, common = self.weight, Counter[int]()
         for word in entry_words:
             found = weight.get(word)
@@ -214,10 +231,15 @@ class RangeMatcher:
                 for i in self.by_word[word]:
                     common[i] += found
         entry_total = sum(weight.get(w, 1.0) for w in entry_words)
+        needed = entry_total * LOWEST_SCORE / 2  # a score of s needs recall >= s / 2
         scored = []
         for i, shared in common.items():
+            if shared < needed:
+                continue
             recall, precision = shared / entry_total, shared / self.totals[i]
-            scored.append((2 * recall * precision / (recall + precision), i))
+            score = 2 * recall * precision / (recall + precision)
+            if score >= LOWEST_SCORE:
+                scored.append((score, i))
         scored.sort(key=lambda pair: (-pair[0], self.candidates[pair[1]].pull, pair[1]))
         return [(score, self.candidates[i]) for score, i in scored]
 
