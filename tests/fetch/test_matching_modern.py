@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from digest import store
+from digest.config import load_config
 from digest.fetch.matching import SubjectIndex, link_entries, normalise
 from digest.fetch.pulls import PullOwners
 from digest.fetch.similarity import identifiers, split_component, taxonomy_components
-from digest.models import ChangelogEntry
+from digest.models import ChangelogEntry, Release
+from tests.helpers import run_cli, write_config
 
 COMPONENTS = taxonomy_components("pacemaker")
 COMMITS = [  # newest first
@@ -111,3 +114,27 @@ def test_pull_owners_climb_plain_commits_to_the_merge() -> None:
     assert owners.owner("c2") == "m2"
     assert owners.owner("c1") == "m1"
     assert owners.owner("c5") is None  # on the main line
+
+
+def test_releases_entries_shows_the_method_and_score(tmp_path, upstream) -> None:
+    config_path = write_config(tmp_path, str(upstream.path))
+    config = load_config(config_path)
+    db = store.open_db(config.settings.database)
+    demo = config.project("demo")
+    store.save_project(db, demo.id, demo.name, demo.web, demo.commit_url)
+    store.save_releases(db, [(Release("demo", "1.0.0", "a" * 40, "2025-08-07"), None)])
+    linked = [
+        (
+            ChangelogEntry(1, "Fix a leak", "**cib:** Fix a leak", component="cib"),
+            "b" * 40,
+            "token-set",
+            0.734,
+        ),
+        (ChangelogEntry(2, "Other", "**cib:** Other", component="cib"), None, None, None),
+    ]
+    store.save_changelogs(db, "demo", [("1.0.0", "ChangeLog.md", linked)])
+    result = run_cli(config_path, "releases", "--entries")
+    assert result.exit_code == 0, result.output
+    assert "1/2 linked" in result.output
+    assert f"{'b' * 10} {'token-set':<20} 0.73 Fix a leak" in result.output
+    assert f"{'unmatched':<20}    - Other" in result.output
