@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from digest.classify import classify, parse_prefix, path_scores  # noqa: E402
-from digest.classify.taxonomy import Taxonomy, load_taxonomy  # noqa: E402
+from digest.taxonomy import Taxonomy, load_taxonomy  # noqa: E402
 
 UPSTREAM = ROOT.parent / "shared" / "upstream"
 PROJECTS = ["pacemaker", "pacemaker-1.0", "cluster-glue", "crmsh", "lcmc"]

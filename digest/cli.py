@@ -133,9 +133,10 @@ def releases(
         )
         for entry in row.get("changelog", []):
             sha = (entry["commit_sha"] or "-")[:10]
+            score = f"{entry['match_score']:.2f}" if entry["match_score"] is not None else "-"
             click.echo(
                 f"    {entry['position']:>3} {entry['severity'] or '-':<7} {sha:<10} "
-                f"{entry['match_method'] or 'unmatched':<10} {entry['text']}"
+                f"{entry['match_method'] or 'unmatched':<20} {score:>4} {entry['text']}"
             )
     click.echo(f"{len(rows)} releases")
 

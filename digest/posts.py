@@ -56,6 +56,7 @@ class Post:
     updated: datetime | None = None
     categories: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    digest_month: str | None = None  # front matter digest_month (YYYY-MM), if given
 
     @property
     def day(self) -> str:
@@ -149,7 +150,14 @@ def read_post(text: str, path: Path) -> Post | None:
         updated=_date(updated, found("updated")) if updated else None,
         categories=_words(meta.get("categories"), "categories", found("categories")),
         tags=_words(meta.get("tags"), "tags", found("tags")),
+        digest_month=_month(meta.get("digest_month")),
     )
+
+
+def _month(value: Any) -> str | None:
+    """A YYYY-MM month from the front matter (YAML may have read it as a date), else None."""
+    text = str(value)[:7] if value is not None else ""
+    return text if re.fullmatch(r"\d{4}-(?:0[1-9]|1[0-2])", text) else None
 
 
 def _load_yaml(text: str) -> dict[str, Any]:
@@ -219,6 +227,14 @@ def iter_months(posts: list[Post]) -> Iterator[tuple[str, list[Post]]]:
     for post in sorted(posts, key=lambda p: (p.date, p.stem), reverse=True):
         months.setdefault(post.month, []).append(post)
     yield from months.items()
+
+
+def digest_month(post: Post) -> str:
+    """The front matter's digest_month, else the month before publication (posted early on)."""
+    if post.digest_month:
+        return post.digest_month
+    year, month = int(post.month[:4]), int(post.month[5:7])
+    return f"{year - 1:04d}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
 
 
 # -- change links and their explanations ----------------------------------------------------

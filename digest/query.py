@@ -10,9 +10,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from digest import store
-from digest.classify.taxonomy import load_taxonomy
 from digest.errors import DigestError
 from digest.store import ChangeFilter
+from digest.taxonomy import load_taxonomy
 from digest.translate.lines import normalise as tm_key
 
 COLUMNS = (

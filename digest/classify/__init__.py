@@ -24,9 +24,9 @@ from digest.classify.rules import (
     path_scores,
     strip_prefix,
 )
-from digest.classify.taxonomy import COMPONENTS_FILE, Alias, load_taxonomy
 from digest.classify.tickets import LINKS_FILE, Ticket, repo_url_from_commit_url
 from digest.errors import StoreError
+from digest.taxonomy import COMPONENTS_FILE, Alias, load_taxonomy
 
 __all__ = [
     "DEFAULT_KIND",

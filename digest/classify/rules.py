@@ -10,14 +10,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from digest.classify.taxonomy import (
+from digest.classify.tickets import Ticket, find_tickets
+from digest.taxonomy import (
     Alias,
     PrefixWord,
     Taxonomy,
     load_taxonomy,
     normalise,
 )
-from digest.classify.tickets import Ticket, find_tickets
 
 OTHER = "other"
 DEFAULT_KIND = "change"

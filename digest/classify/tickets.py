@@ -8,9 +8,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from digest.classify.taxonomy import parse_day
 from digest.errors import ConfigError
 from digest.resources import DATA_DIR, read_yaml
+from digest.taxonomy import parse_day
 
 LINKS_FILE = DATA_DIR / "links.yaml"
 _COMMIT_URL = re.compile(r"^(https?://(?:www\.)?github\.com/[\w.-]+/[\w.-]+?)(?:\.git)?/commit/")

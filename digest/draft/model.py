@@ -34,6 +34,7 @@ class ReleaseSection:
     changelog_url: str | None
     changes: tuple[DigestChange, ...]
     selection: str
+    folded: tuple[str, ...] = ()  # release candidates of the same month shown in this section
 
 
 @dataclass(frozen=True)

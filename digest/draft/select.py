@@ -20,7 +20,9 @@ from sqlite_utils import Database
 from digest import store
 from digest.config import Config
 from digest.draft.model import Digest, DigestChange, NewsItem, ReleaseSection, Translate
+from digest.draft.ranking import needs_selection, select_entries
 from digest.errors import ConfigError
+from digest.sources.inline_markdown import plain_text
 
 DEFAULT_DRAFT = {
     "out_dir": "var/drafts",
@@ -37,6 +39,28 @@ DEFAULT_DRAFT = {
     "commit_kinds": ["fix", "feature"],
     "max_commits": 12,
     "news_pattern": r"\[ANNOUNCE\]|\bannounce|\bmov(?:ed|ing)\b|\brepositor(?:y|ies)\b|new home",
+    # A ChangeLog without severities longer than this is cut to it (draft/ranking.py).
+    "max_per_release": 15,
+    # User-visible first, in this order; the first pattern that matches an entry decides.
+    "priorities": [
+        ["regression", r"\bregression"],
+        ["security", r"\bCVE-\d|\bsecurity\b|vulnerab|\bbypass"],
+        [
+            "crash or data loss",
+            r"\bcrash|segfault|\bdata loss|\bcorrupt|use-after-free|"
+            r"double[- ]free|\bassert(?:ion)?\b|\bhang",
+        ],
+        [
+            "behaviour change",
+            r"\bno longer\b|\bnow\b|\bdefaults?\b|\binstead\b|"
+            r"\brequires?\b|\brejects?\b|\bcase-sensitive\b",
+        ],
+        ["deprecation or removal", r"\bdeprecat|\bdrop|\bremov|\bobsolete"],
+        ["new option or command", r"\bnew\b|\badds?\b|\bsupports?\b|--\w|\boption"],
+    ],
+    # Public C API changes come after user-visible ones; internal work comes last.
+    "late_kinds": ["api"],
+    "internal_kinds": ["build", "test", "refactor", "doc", "log", "dev", "merge", "revert"],
 }
 
 _NOISE = re.compile(
@@ -54,7 +78,26 @@ def draft_settings(config: Config) -> dict[str, Any]:
     unknown = sorted(set(raw) - set(DEFAULT_DRAFT))
     if unknown:
         raise ConfigError(f"{config.path.name}: draft.{unknown[0]}: unknown setting")
-    return {**DEFAULT_DRAFT, **raw}
+    settings = {**DEFAULT_DRAFT, **raw}
+    _check_policy(settings, config.path.name)
+    return settings
+
+
+def _check_policy(settings: dict[str, Any], where: str) -> None:
+    """max_per_release a positive integer; priorities [label, regex] pairs; kinds lists."""
+    limit = settings["max_per_release"]
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ConfigError(f"{where}: draft.max_per_release: must be a positive integer")
+    for i, item in enumerate(settings["priorities"]):
+        if not (isinstance(item, list | tuple) and len(item) == 2):
+            raise ConfigError(f"{where}: draft.priorities[{i}]: must be [label, pattern]")
+        try:
+            re.compile(str(item[1]))
+        except re.error as exc:
+            raise ConfigError(f"{where}: draft.priorities[{i}]: bad pattern: {exc}") from None
+    for key in ("late_kinds", "internal_kinds"):
+        if not isinstance(settings[key], list):
+            raise ConfigError(f"{where}: draft.{key}: must be a list of kinds")
 
 
 def month_bounds(month: str) -> tuple[str, str]:
@@ -95,6 +138,7 @@ def build_digest(
                 changelog_url=_changelog_url(project.changelog_url, release),
                 changes=tuple(changes),
                 selection=how,
+                folded=tuple(release.get("folded", ())),
             )
         )
     sections = _translated(sections, translate)
@@ -115,7 +159,30 @@ def _releases(
     order = {p.id: i for i, p in enumerate(config.projects)}
     rows = store.releases_between(db, start, end)
     rows = [r for r in rows if r["project"] in order and (settings["include_rc"] or not r["is_rc"])]
+    rows = _fold_candidates(rows)
     return sorted(rows, key=lambda r: (order[r["project"]], r["date"]))
+
+
+def _fold_candidates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An rc whose final is released the same month is folded into the final's section.
+
+    The final's ChangeLog covers everything since the previous final, so its section shows
+    the rc's changes too; the final's row lists the folded rc versions under "folded".
+    """
+    finals = {(r["project"], r["version"]): r for r in rows if not r["is_rc"]}
+    kept = []
+    for row in rows:
+        final = finals.get((row["project"], _final_of(row["version"]))) if row["is_rc"] else None
+        if final is None:
+            kept.append(row)
+        else:
+            final["folded"] = [*final.get("folded", []), row["version"]]
+    return kept
+
+
+def _final_of(version: str) -> str:
+    """The final release an rc leads to: 3.0.1-rc2 -> 3.0.1."""
+    return re.sub(r"-?(?:rc|pre)\d*[a-z]?$", "", version)
 
 
 def _select(
@@ -127,6 +194,9 @@ def _select(
     if entries:
         chosen = entries
         how = "changelog"
+        if needs_selection(entries, settings):
+            chosen = select_entries(entries, settings, project)
+            return [_entry_change(project, e, link) for e in chosen], f"changelog:{len(chosen)}"
         severe = [e for e in entries if e["severity"] in settings["severities"]]
         if len(entries) > settings["small_release"] and severe:
             chosen, how = severe, "changelog:" + "+".join(settings["severities"])
@@ -145,7 +215,7 @@ def _select(
 
 
 def _entry_change(project: str, entry: dict[str, Any], link: Callable[[str], str]) -> DigestChange:
-    text = entry["text"]
+    text = plain_text(entry["text"])
     english = f"{entry['component']}: {text}" if entry["component"] else text
     sha = entry["commit_sha"]
     return DigestChange(

@@ -1,8 +1,10 @@
 """Release announcements: which project and version a subject or feed title announces.
 
 Detection is pure (no I/O); the items an announcement lists are then tied to their commits.
-A project is recognised by its name, id, quoted nickname ("glue") and
-name without a trailing series ("Pacemaker 1.0" -> "Pacemaker", which then claims only 1.0.x);
+A project is recognised by its name (quoted or not: `Reusable Cluster Components (glue)`), id,
+quoted nickname ("glue") and name without a trailing series ("Pacemaker 1.0" -> "Pacemaker",
+which then claims only 1.0.x); a release candidate named in words ("Third release candidate of
+Pacemaker 3.0.1") is that rc;
 a version must also fit the project's release tag pattern, so "Pacemaker 1.0.12" goes to
 pacemaker-1.0 and "Pacemaker 1.1.6" to pacemaker. Change items are the bulleted lines of the body.
 """
@@ -33,6 +35,16 @@ _KEYWORD = re.compile(
     r"\b(?:released?|releases|available|announc\w*|is\s+out|final|now\s+ready)\b", re.I
 )
 _QUOTED = re.compile(r'["“”«»()]')
+_QUOTES = re.compile(r'["“”«»]')
+_CANDIDATE = re.compile(r"\brelease\s+candidate\b", re.I)
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+_RC_NUMBER = re.compile(
+    r"\b(?:rc\s*(?P<rc>\d+)|candidate\s*#?\s*(?P<after>\d+)|(?P<ord>"
+    + "|".join(_ORDINALS)
+    + r")\s+release\s+candidate)\b",
+    re.I,
+)
+_RC_SUFFIX = re.compile(r"[-~.]?(?:rc|beta|alpha|pre)\d*[a-z]?$", re.I)
 _TRAILING_SERIES = re.compile(r"^(?P<base>.*?)\s+(?P<series>\d+\.\d+)$")
 _TAG_LINK = re.compile(r"/releases/tag/(?P<tag>[^/?#]+)")
 _BARE_VERSION = re.compile(r"(?<![\w.])v?" + VERSION + r"(?![\w.])")
@@ -63,6 +75,7 @@ def project_names(projects: Iterable[Project]) -> list[ProjectNames]:
     result = []
     for project in projects:
         names = {project.name, project.id, project.id.replace("-", " ")}
+        names.add(_QUOTES.sub("", project.name))  # Reusable Cluster Components (glue)
         series = None
         for quoted in re.findall(r'\("?([^")]+)"?\)', project.name):
             names.add(quoted)
@@ -98,14 +111,31 @@ def detect_release(
     """
     if _REPLY.match(_strip_tags(title, keep_announce=True)):
         return None
-    text = _strip_tags(title)
+    text = _QUOTES.sub("", _strip_tags(title))
     tagged = bool(_ANNOUNCE_TAG.search(title))
     if text.rstrip().endswith("?"):
         return None
     for names, version, whole in _mentions(text, projects):
         if not keyword_required or tagged or whole or _KEYWORD.search(text):
-            return names.id, version
+            return _candidate(text, names, version)
     return None
+
+
+def _candidate(text: str, names: ProjectNames, version: str) -> tuple[str, str] | None:
+    """The release a text announces: "Third release candidate of X 3.0.1" is 3.0.1-rc3.
+
+    A release candidate whose number cannot be told is no release (None), not the final.
+    """
+    if _RC_SUFFIX.search(version) or not _CANDIDATE.search(text):
+        return names.id, version
+    found = _RC_NUMBER.search(text)
+    if found is None:
+        return None
+    number = found.group("rc") or found.group("after")
+    if number is None:
+        number = str(_ORDINALS.index(found.group("ord").lower()) + 1)
+    candidate = f"{version}-rc{number}"
+    return (names.id, candidate) if names.accepts(candidate) else None
 
 
 def _strip_tags(title: str, *, keep_announce: bool = False) -> str:
@@ -205,7 +235,8 @@ class ItemMatcher:
             if window is None or window[0] <= (stamp or "")[:10] <= window[1]
         }
         entries = [ChangelogEntry(position=i, text=t, raw=t) for i, t in enumerate(items, 1)]
-        return [(e.text, sha, method) for e, sha, method in link_entries(entries, index, recent)]
+        linked = link_entries(entries, index, recent)
+        return [(e.text, sha, method) for e, sha, method, _ in linked]
 
     def _subjects(self, project: str) -> tuple[list[tuple[str, str, str]], SubjectIndex]:
         if project not in self._projects:

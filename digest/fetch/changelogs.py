@@ -21,6 +21,7 @@ from digest.errors import DigestError
 from digest.fetch.containment import Containment
 from digest.fetch.history import History
 from digest.fetch.matching import link_entries
+from digest.fetch.similarity import taxonomy_components
 from digest.models import ChangelogSection, Release
 from digest.sources import changelog, git
 
@@ -129,13 +130,18 @@ def link_releases(job: LinkJob, todo: list[Release]) -> LinkedReleases:
     sections = {r.version: read[r.version][1] for r in todo}
     sections.update(_at_last_edits(job, todo, sections, ranges))
     linked: list[store.ReleaseEntries] = []
+    components = taxonomy_components(job.source.project)
+    parents = job.history.parents
     for release in todo:
         found = sections[release.version]
         if found is None:
             linked.append((release.version, "", []))
             continue
         path, section = found
-        entries = list(link_entries(section.entries, job.history.index, ranges[release.version]))
+        within = ranges[release.version]
+        entries = list(
+            link_entries(section.entries, job.history.index, within, components, parents)
+        )
         linked.append((release.version, path, entries))
     return LinkedReleases(linked, warnings)
 

@@ -16,6 +16,8 @@ from digest.fetch.containment import StreamingContainment
 from digest.fetch.matching import SubjectIndex
 from digest.models import Commit
 
+PULL_REQUEST = "Merge pull request #"
+
 
 @dataclass
 class History:
@@ -35,6 +37,7 @@ class History:
     subjects: dict[str, str] = field(default_factory=dict)
     dates: dict[str, str] = field(default_factory=dict)
     edits: dict[str, str] = field(default_factory=dict)
+    pulls: dict[str, tuple[str, str]] = field(default_factory=dict)  # merge -> (subject, body)
     streaming: StreamingContainment | None = None
     on_newest_edit: Callable[[str, str], None] | None = None
     _index: SubjectIndex | None = None
@@ -45,6 +48,8 @@ class History:
         """The subjects, indexed newest first."""
         if self._index is None:
             self._index = SubjectIndex(self.subjects.items())
+            for sha, (subject, body) in self.pulls.items():
+                self._index.add_pull(sha, subject, body)
         return self._index
 
     def recording(self, commits: Iterable[Commit]) -> Iterator[tuple[Commit, str | None]]:
@@ -57,6 +62,9 @@ class History:
             first, ranges = streaming.add(sha, commit.parents) if streaming else (None, [])
             self.subjects[sha] = subject
             index.add(sha, subject)
+            if len(commit.parents) > 1 and subject.startswith(PULL_REQUEST):
+                self.pulls[sha] = (subject, commit.message.partition("\n")[2])
+                index.add_pull(sha, subject, self.pulls[sha][1])
             self.dates[sha] = commit.commit_date
             if len(commit.parents) < 2 and any(f.path in self.changelogs for f in commit.files):
                 self.edits[sha] = commit.commit_date
@@ -80,4 +88,5 @@ def load_history(db: Database, project: str, changelogs: Iterable[str]) -> Histo
         history.subjects[sha] = subject
         history.dates[sha] = date
     history.edits = store.commits_touching(db, project, sorted(history.changelogs))
+    history.pulls = store.pull_request_merges(db, project)
     return history

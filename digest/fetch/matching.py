@@ -3,19 +3,30 @@
 Per release the candidates are the commits in its range (reachable from the release, not from
 its predecessor). An entry is matched by exact subject first, then by a normalised subject
 (prefixes, ticket references, punctuation and case removed), then as a subject followed by
-text from the commit body, then by fuzzy similarity within the range, and last by exact or
-normalised subject anywhere in the project. The method is recorded.
+text from the commit body, then as the title of a pull request merged in the range, then by
+fuzzy similarity and by token-set similarity (fetch/similarity.py) within the range, and last by
+exact or normalised subject anywhere in the project. The method and a score (1.0 for an exact or
+normalised subject, the similarity otherwise) are recorded.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Collection, Container, Iterable, Iterator
+from collections.abc import Collection, Container, Iterable, Iterator, Mapping
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from digest.fetch.pulls import PullOwners
+from digest.fetch.similarity import (
+    Candidate,
+    Components,
+    RangeMatcher,
+    candidate,
+    identifiers,
+    words,
+)
 from digest.models import ChangelogEntry
 
 FUZZY_CUTOFF = 88.0
@@ -26,6 +37,8 @@ _PREFIX = re.compile(
     re.I,
 )
 _COMPONENT = re.compile(r"^\s*\**([A-Za-z0-9_./+-]{1,30})\**\s*:\s+")
+_BOLD_COMPONENT = re.compile(r"^\s*\*\*[^*]{1,60}?:?\*\*:?\s*")  # ChangeLog.md "**CIB:** ..."
+_PULL = re.compile(r"^Merge pull request #\d+ from \S+")
 _TICKET = re.compile(
     r"\b(?:bug\s+)?(?:lf|cl|clbz|bnc|bsc|rhbz|jsc|deb|gh)?#\s*[\w-]+\s*(?:[-:,]\s*)?", re.I
 )
@@ -36,7 +49,10 @@ def normalise(text: str) -> str:
     """Subject text reduced to what survives rewording: no prefixes, tickets, punctuation, case."""
     if ":" in text:  # both patterns need one; most subjects without one skip two searches
         text = _PREFIX.sub("", text)
-        text = _COMPONENT.sub("", text, count=1)
+        if text.lstrip().startswith("**"):
+            text = _BOLD_COMPONENT.sub("", text, count=1)
+        else:
+            text = _COMPONENT.sub("", text, count=1)
     if "#" in text:
         text = _TICKET.sub(" ", text)
     return _NON_WORD.sub(" ", text.lower()).strip()
@@ -56,11 +72,16 @@ class SubjectIndex:
         self._order: dict[str, int] = {}
         self.exact: dict[str, list[str]] = {}
         self.normal: dict[str, list[str]] = {}
+        self.subjects: dict[str, str] = {}
+        self.pulls: dict[str, str] = {}  # merge sha -> pull request title
+        self.pull_normal: dict[str, list[str]] = {}
+        self._candidates: dict[str, Candidate | None] = {}
         for sha, subject in commits:
             self.add(sha, subject)
 
     def add(self, sha: str, subject: str) -> None:
         """Index one more commit, older than those already indexed."""
+        self.subjects[sha] = subject
         self._order[sha] = len(self._order)
         self.exact.setdefault(subject.strip(), []).append(sha)
         key = self._normalised[sha] = normalise(subject)
@@ -75,6 +96,38 @@ class SubjectIndex:
                 return sha, "exact"
         sha = _first(self.normal.get(_normalised_entry(entry.raw)), within)
         return (sha, "normalised") if sha else None
+
+    def add_pull(self, sha: str, subject: str, body: str) -> None:
+        """Index a merge commit by its pull request's title (the first line of its body)."""
+        title = next((line.strip() for line in body.splitlines() if line.strip()), "")
+        if title and _PULL.match(subject):
+            self.pulls[sha] = title
+            key = normalise(title)
+            if key:
+                self.pull_normal.setdefault(key, []).append(sha)
+
+    def pull(self, entry: ChangelogEntry, within: Container[str]) -> Match | None:
+        """(sha, 'pull-request') when the entry is the title of a pull request in the range."""
+        sha = _first(self.pull_normal.get(_normalised_entry(entry.raw)), within)
+        return (sha, "pull-request") if sha else None
+
+    def range_matcher(self, within: Iterable[str], components: Components) -> RangeMatcher:
+        """Commit subjects and pull request titles within a set, for token-set similarity."""
+        shas = sorted(self._order.keys() & within, key=self._order.__getitem__)
+        return RangeMatcher(self._candidate(sha, components) for sha in shas)
+
+    def _candidate(self, sha: str, components: Components) -> Candidate | None:
+        """A commit as a token-set candidate (made once: release ranges overlap)."""
+        if sha not in self._candidates:
+            subject = self.subjects[sha]
+            if sha in self.pulls:
+                found = candidate(sha, self.pulls[sha], components, pull=True)
+            elif subject.startswith("Merge"):
+                found = None
+            else:
+                found = candidate(sha, subject, components)
+            self._candidates[sha] = found
+        return self._candidates[sha]
 
     def prefix(self, entry: ChangelogEntry, within: Container[str]) -> Match | None:
         """(sha, 'prefix') when the entry is a subject followed by more text (body joined in)."""
@@ -96,7 +149,7 @@ class SubjectIndex:
                 key = self._fuzzy_keys[sha] = _sorted_words(self._normalised[sha])
             if key:
                 choices.setdefault(key, sha)
-        return FuzzyChoices(choices)
+        return FuzzyChoices(choices, self.subjects)
 
 
 class FuzzyChoices:
@@ -106,13 +159,18 @@ class FuzzyChoices:
     search only looks at that band.
     """
 
-    def __init__(self, choices: dict[str, str]) -> None:
+    def __init__(self, choices: dict[str, str], subjects: dict[str, str] | None = None) -> None:
         self.shas = choices
+        self.subjects = subjects or {}
         self.keys = sorted(choices, key=len)
         self.lengths = [len(key) for key in self.keys]
 
-    def best(self, entry: ChangelogEntry) -> Match | None:
-        """(sha, 'fuzzy') for the most similar choice above the cutoff."""
+    def best(self, entry: ChangelogEntry) -> Scored | None:
+        """(sha, 'fuzzy', score) for the most similar choice above the cutoff.
+
+        A choice is refused when the identifiers (code names, CVE numbers) of the entry and of
+        the commit differ: `pe_new_working_set()` is not `pe_free_working_set()`.
+        """
         key = _sorted_words(_normalised_entry(entry.raw))
         if not key:
             return None
@@ -122,10 +180,21 @@ class FuzzyChoices:
         found = process.extractOne(
             key, self.keys[low:high], scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
         )
-        return (self.shas[found[0]], "fuzzy") if found else None
+        if not found:
+            return None
+        sha = self.shas[found[0]]
+        if not _same_identifiers(entry.raw, self.subjects.get(sha, "")):
+            return None
+        return sha, "fuzzy", round(found[1] / 100, 3)
 
 
 Match = tuple[str, str]
+Scored = tuple[str, str, float]
+
+
+def _same_identifiers(entry: str, subject: str) -> bool:
+    """Whether each side's identifiers are among the other's words."""
+    return identifiers(entry) <= words(subject) and identifiers(subject) <= words(entry)
 
 
 def _first(shas: list[str] | None, within: Container[str] | None) -> str | None:
@@ -148,20 +217,43 @@ def _sorted_words(text: str) -> str:
 
 
 def link_entries(
-    entries: Iterable[ChangelogEntry], index: SubjectIndex, within: Collection[str]
-) -> Iterator[tuple[ChangelogEntry, str | None, str | None]]:
-    """Each entry with the sha of its commit and the method that matched it (or None, None).
+    entries: Iterable[ChangelogEntry],
+    index: SubjectIndex,
+    within: Collection[str],
+    components: Components | None = None,
+    parents: Mapping[str, tuple[str, ...]] | None = None,
+) -> Iterator[tuple[ChangelogEntry, str | None, str | None, float | None]]:
+    """Each entry with the sha of its commit, the method that matched it and a score.
 
     Commits within the given set (the release's range) are tried first, by every method; then
-    exact or normalised subjects anywhere in the project.
+    exact or normalised subjects anywhere in the project. Token-set similarity needs the
+    components function (names -> taxonomy roots); without it that method is skipped. Given
+    the commit graph too, an entry the commits of one pull request fit is linked to its merge.
     """
-    choices = None
+    choices = matcher = owners = None
     for entry in entries:
-        found = index.find(entry, within) or index.prefix(entry, within)
+        found = _exactly(index, entry, within)
         if found is None:
             choices = index.fuzzy_choices(within) if choices is None else choices
             found = choices.best(entry)
+        if found is None and components is not None:
+            matcher = index.range_matcher(within, components) if matcher is None else matcher
+            best = matcher.best(entry.raw, entry.component, components)
+            found = (best[0], "token-set", best[1]) if best else None
+        if found is None and components is not None and parents is not None:
+            owners = owners or PullOwners(within, parents, index.pulls.keys() & within)
+            best = matcher.summary(entry.raw, entry.component, components, owners.owner)
+            found = (best[0], "pull-request-summary", best[1]) if best else None
         if found is None:
             outside = index.find(entry)
-            found = (outside[0], f"{outside[1]}-outside-range") if outside else None
-        yield (entry, *found) if found else (entry, None, None)
+            found = (outside[0], f"{outside[1]}-outside-range", 0.9) if outside else None
+        yield (entry, *found) if found else (entry, None, None, None)
+
+
+def _exactly(index: SubjectIndex, entry: ChangelogEntry, within: Collection[str]) -> Scored | None:
+    """An exact, normalised, prefix or pull-request title match within the range."""
+    found = index.find(entry, within)
+    if found:
+        return (*found, 1.0)
+    found = index.prefix(entry, within) or index.pull(entry, within)
+    return (*found, 0.95) if found else None

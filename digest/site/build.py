@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -17,7 +15,7 @@ from sqlite_utils import Database
 
 from digest.classify import classify_store
 from digest.errors import DigestError
-from digest.posts import Post, Problem, iter_months, read_posts
+from digest.posts import Post, Problem, digest_month, iter_months, read_posts
 from digest.resources import TEMPLATES_DIR
 from digest.site import feeds
 from digest.site.data import Change, ReleaseInfo, SiteData, load_site_data
@@ -191,14 +189,15 @@ class _Builder:
         return result.html
 
     def _releases_by_post(self) -> dict[int, list[ReleaseInfo]]:
-        """Each release goes with the first digest published on or after its date."""
-        dates = [post.date for post in self.posts]
-        covered: dict[int, list[ReleaseInfo]] = {}
+        """Each post lists the releases of the month it digests (see digest_month)."""
+        by_month: dict[str, list[ReleaseInfo]] = {}
         for release in self.data.releases:
-            index = bisect.bisect_left(dates, _when(release.date))
-            if index < len(dates):
-                covered.setdefault(index, []).append(release)
-        return covered
+            by_month.setdefault(release.date[:7], []).append(release)
+        return {
+            index: by_month[digest_month(post)]
+            for index, post in enumerate(self.posts)
+            if digest_month(post) in by_month
+        }
 
     def _post_link(self, post: Post) -> dict[str, Any]:
         return {"title": post.title, "day": post.day, "path": self.post_path(post)}
@@ -364,11 +363,3 @@ def _environment(directory: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-
-
-def _when(stamp: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(stamp.strip().replace("Z", "+00:00"))
-    except ValueError:
-        moment = datetime.fromisoformat(stamp.strip()[:10])
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

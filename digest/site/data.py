@@ -8,16 +8,19 @@ is the translation memory's text for that line (same normalised key as `digest t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from markupsafe import Markup
 from sqlite_utils import Database
 
 from digest import store
 from digest.classify import OTHER
-from digest.classify.taxonomy import load_taxonomy
 from digest.site.markup import safe_url
+from digest.sources.inline_markdown import inline_html
+from digest.taxonomy import load_taxonomy
 from digest.translate.lines import normalise
 
 
@@ -59,6 +62,11 @@ class Change:
             return self.english[len(self.severity) + 1 :].strip()
         return self.english
 
+    @property
+    def html(self) -> Markup:
+        """The line as safe HTML: ChangeLog.md bold and code spans rendered, the rest escaped."""
+        return Markup(inline_html(self.text))
+
 
 @dataclass(frozen=True)
 class ReleaseInfo:
@@ -99,6 +107,7 @@ def load_site_data(db: Database, *, lang: str = "ja") -> SiteData:
         commit_url = projects.get(row.project, {}).get("commit_url") or ""
         change = _change(row, commit_url, japanese.get(row.english))
         changes.setdefault((row.project, row.version), []).append(change)
+    rc_repeats(changes)
     releases = [_release(r, projects, changes) for r in store.query_releases(db)]
     titles = {name: c.title for name, c in load_taxonomy().components.items()}
     return SiteData(projects, releases, titles)
@@ -158,3 +167,22 @@ def _release(
         source="changelog" if row["entries"] else "commits",
         changes=tuple(changes.get((row["project"], row["version"]), [])),
     )
+
+
+def rc_repeats(changes: dict[tuple[str, str], list[Change]]) -> None:
+    """Mark an rc's lines that its final's ChangeLog repeats as duplicates (listed once).
+
+    A final's ChangeLog.md section repeats every line of its release candidates; component
+    pages list such a line once, under the final. Release pages still show every line.
+    """
+    for (project, version), found in changes.items():
+        final = _RC.sub("", version)
+        if final == version or (project, final) not in changes:
+            continue
+        repeated = {change.english for change in changes[(project, final)]}
+        changes[(project, version)] = [
+            replace(c, duplicate=True) if c.english in repeated else c for c in found
+        ]
+
+
+_RC = re.compile(r"-?rc\d+[a-z]?$")

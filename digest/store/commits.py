@@ -272,3 +272,16 @@ def find_commits(db: Database, sha_prefix: str, project: str | None = None) -> l
     for row in rows:
         row["paths"] = [f[2] for f in json.loads(row.pop("files") or "[]") if len(f) > 2]
     return rows
+
+
+# -- issue 12: pull request merges for linking ChangeLog entries --------------------------------
+
+
+def pull_request_merges(db: Database, project: str) -> dict[str, tuple[str, str]]:
+    """Merge commits of pull requests: sha -> (subject, body); the body carries the PR title."""
+    rows = db.execute(
+        "SELECT sha, subject, body FROM commits WHERE project = ? "
+        "AND subject LIKE 'Merge pull request #%' AND parents LIKE '%,%'",
+        [project],
+    )
+    return {sha: (subject, body) for sha, subject, body in rows}

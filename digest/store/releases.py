@@ -42,7 +42,11 @@ def entry_id(project: str, version: str, raw: str, occurrence: int) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:24]
 
 
-LinkedEntry = tuple[ChangelogEntry, str | None, str | None]
+# (entry, sha, method, score); the score may be left out (None)
+LinkedEntry = (
+    tuple[ChangelogEntry, str | None, str | None, float | None]
+    | tuple[ChangelogEntry, str | None, str | None]
+)
 
 ReleaseEntries = tuple[str, str, list[LinkedEntry]]
 
@@ -68,13 +72,14 @@ def save_changelogs(db: Database, project: str, releases: Iterable[ReleaseEntrie
 
 _INSERT_ENTRY = (
     "INSERT INTO changelog_entries (id, project, version, position, category, severity, "
-    "raw_component, text, raw, commit_sha, match_method) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "raw_component, text, raw, commit_sha, match_method, match_score) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
 def _entry_rows(project: str, version: str, entries: list[LinkedEntry]) -> list[tuple[Any, ...]]:
     rows, seen = [], {}
-    for entry, sha, method in entries:
+    for entry, sha, method, *score in entries:
         occurrence = seen.get(entry.raw.strip(), 0)
         seen[entry.raw.strip()] = occurrence + 1
         key = entry_id(project, version, entry.raw, occurrence)
@@ -91,6 +96,7 @@ def _entry_rows(project: str, version: str, entries: list[LinkedEntry]) -> list[
                 entry.raw,
                 sha,
                 method,
+                score[0] if score else None,
             )
         )
     return rows
@@ -131,7 +137,8 @@ def changelog_entries(db: Database, project: str, version: str) -> list[dict[str
     rows = dicts(
         db.execute(
             "SELECT e.id, e.position, e.category, e.severity, e.raw_component AS component, "
-            "e.text, e.commit_sha, e.match_method, e.components, e.kind, e.tickets, "
+            "e.text, e.raw, e.commit_sha, e.match_method, e.match_score, e.components, e.kind, "
+            "e.tickets, "
             "c.change_key FROM changelog_entries e LEFT JOIN commits c "
             "ON c.project = e.project AND c.sha = e.commit_sha "
             "WHERE e.project = ? AND e.version = ? ORDER BY e.position",

@@ -186,3 +186,14 @@ def m005_datasette_views(db: Database) -> None:
             LEFT JOIN translations t ON t.source_norm = e.tm_key AND t.lang = 'ja';
         """
     )
+
+
+@migrations()
+def m006_entry_link_score(db: Database) -> None:
+    """How sure each ChangeLog link is; stored sections are read and linked again next fetch."""
+    db.executescript(
+        """
+        ALTER TABLE changelog_entries ADD COLUMN match_score REAL;
+        UPDATE releases SET changelog_path = NULL;
+        """
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from digest.sources.inline_markdown import plain_text
+
 _TYPOGRAPHY = str.maketrans(
     {"—": "--", "–": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0": " ", "\u200b": ""}
 )
@@ -39,7 +41,12 @@ class LineParts:
 
 
 def clean(text: str) -> str:
-    """Undo web typography (smart quotes, em dashes), drop bullets, collapse whitespace."""
+    """Undo web typography (smart quotes, em dashes), drop bullets, collapse whitespace.
+
+    Inline Markdown of ChangeLog.md (`**tools:**`, code spans) is reduced to its words.
+    """
+    if "`" in text or "**" in text:
+        text = plain_text(text)
     text = _SPACE.sub(" ", text.translate(_TYPOGRAPHY)).strip()
     return _BULLET.sub("", text).strip()
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from digest.classify import Classification, classify, parse_prefix, strip_prefix
-from digest.classify.taxonomy import ANY_PROJECT, Alias, Taxonomy, load_taxonomy
+from digest.taxonomy import ANY_PROJECT, Alias, Taxonomy, load_taxonomy
 
 PCMK = "pacemaker"
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from digest.classify import classify, parse_prefix, path_scores
-from digest.classify.taxonomy import load_taxonomy
+from digest.taxonomy import load_taxonomy
 from tests.conftest import UPSTREAM, require_shared
 
 CORE = ("cib", "crmd", "PE", "lrmd", "stonith")

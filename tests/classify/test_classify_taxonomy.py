@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from digest.classify import classify
-from digest.classify.taxonomy import load_taxonomy
 from digest.errors import ConfigError
+from digest.taxonomy import load_taxonomy
 
 CORE = {"cib", "crmd", "PE", "lrmd", "stonith"}
 MINIMAL = """

@@ -26,7 +26,7 @@ def entry(text: str) -> ChangelogEntry:
 
 def link(text: str, within: set[str]) -> tuple[str | None, str | None]:
     """(sha, method) of one entry."""
-    [(_, sha, method)] = link_entries([entry(text)], SubjectIndex(COMMITS), within)
+    [(_, sha, method, _)] = link_entries([entry(text)], SubjectIndex(COMMITS), within)
     return sha, method
 
 
