@@ -1,4 +1,4 @@
-"""Parse the ChangeLog files of Pacemaker, cluster-glue and crmsh into release sections.
+"""Parse the ChangeLog files of Pacemaker, cluster-glue, crmsh (and the stack) into sections.
 
 Pure functions on text: no git, no database. `parse_changelog` detects each section's layout:
 
@@ -14,7 +14,10 @@ Pure functions on text: no git, no database. `parse_changelog` detects each sect
   sits in the first bullet (``- stable release 1.0.9``, ``- Release 5.1.0 rc2``,
   ``- release candidate 1.0.2-rc1``, ``- Pre-release 2.2.0-rc3``, ``- tag: 4.4.1 for bug fix``).
   When the first bullet is not a release line the section is untitled (``version == ""``) and
-  that bullet is an ordinary entry.
+  that bullet is an ordinary entry. resource-agents (``- release candidate 4.18.0 rc1``,
+  ``- stable release 4.18.0``) and booth use this layout too.
+* corosync's svn-log ``CHANGELOG``, drbd-utils' underlined ``ChangeLog`` and sbd's dated
+  ``NEWS`` are parsed by ``digest.sources.changelog_stack``.
 
 Decisions:
 
@@ -41,13 +44,13 @@ Decisions:
   lower-cased); None when a section has no headings (cluster-glue, crmsh, Pacemaker 1.0.12).
 * Versions: ``normalise_version`` drops a name prefix (``Pacemaker-``, ``glue-``) and the RPM
   package release (``-1``, ``-2.1``, ``-0.7.c9120a53a6ae.hg``), writes pre-releases as
-  ``X.Y.Z-rcN``. ``find_section`` matches release versions exactly (``1.0.1`` never matches
-  ``1.0.12``; trailing ``.0`` components are equal, so ``Release 2.1`` is crmsh 2.1.0). Among
-  several sections of one version it prefers the upstream release (no package release or
-  ``-1``) over rebuilds (``-4``) and snapshots (``-0.x``), then file order. Without an exact
-  section: a pre-release ``X.Y.Z-rcN`` takes the first section when that is titled ``X.Y.Z``
-  (rc notes written under the final title), and any version takes an untitled first section
-  (notes not yet titled at that tag); otherwise None.
+  ``X.Y.Z-rcN`` (drbd-utils' ``9.33.0-rc.1`` too). ``find_section`` matches release versions
+  exactly (``1.0.1`` never matches ``1.0.12``; trailing ``.0`` components are equal, so
+  ``Release 2.1`` is crmsh 2.1.0). Among several sections of one version it prefers the upstream
+  release (no package release or ``-1``) over rebuilds (``-4``) and snapshots (``-0.x``), then
+  file order. Without an exact section: a pre-release ``X.Y.Z-rcN`` takes the first section when
+  that is titled ``X.Y.Z`` (rc notes written under the final title), and any version takes an
+  untitled first section (notes not yet titled at that tag); otherwise None.
 * Text before the first header is skipped. A file without any header is a ParseError naming
   the path and line, except blank files and short prose placeholders (``NEWS``: "Nobody here
   but us chickens.", ``ChangeLog``: "Please see 'git log'."), which yield no sections.
@@ -125,7 +128,7 @@ _COMPONENT = re.compile(rf"^(?P<comp>{_WORD}(?:(?:, ?| ){_WORD}){{0,3}}):\s+")
 _COMPONENT_MAX = 40
 _NOT_COMPONENT = {"fix", "fixed", "improve", "improved", "add", "added", "use", "update", "make"}
 _VERSION = re.compile(
-    r"(?P<core>\d+(?:\.\d+)*)(?:[-. ~_]?(?P<pre>(?:rc|pre|beta|alpha)\d*[a-z]?))?"
+    r"(?P<core>\d+(?:\.\d+)*)(?:[-. ~_]?(?P<pre>(?:rc|pre|beta|alpha)(?:\.(?=\d))?\d*[a-z]?))?"
     r"(?:-(?P<pkg>\d[\w.]*))?",
     re.I,
 )
@@ -190,8 +193,13 @@ def parse_changelog(
         lineno = text.count("\n", 0, text.index("\x00")) + 1
         raise ParseError(f"{path}: line {lineno}: binary data, not a ChangeLog")
     lines = text.splitlines()
+    if changelog_stack.is_svn_log(lines):
+        return changelog_stack.svn_sections(lines)
     sections = _headers(lines) if headers_only else _sections(lines)
     if not sections:
+        plain = changelog_stack.plain_sections(lines)  # drbd-utils, sbd NEWS: no '*'/'#' header
+        if plain:
+            return plain
         _check_headerless(lines, path)
     if headers_only:
         for section in sections:
@@ -233,10 +241,12 @@ def _headers(lines: list[str]) -> list[_Section]:
 
 def section_for(text: str, version: str, path: str = "ChangeLog") -> ChangelogSection | None:
     """The section of one release, parsing only that section's body in full."""
+    if changelog_stack.is_svn_log(text.splitlines()):
+        return find_section(changelog_stack.svn_sections(text.splitlines()), version)
     headers = parse_changelog(text, path, headers_only=True)
     chosen = find_section(headers, version)
-    if chosen is None:
-        return None
+    if chosen is None or chosen.entries:
+        return chosen  # drbd-utils and NEWS layouts are parsed whole (no quick scan)
     lines = text.splitlines()
     following = [s.line for s in headers if s.line > chosen.line]
     end = following[0] - 1 if following else len(lines)
@@ -251,7 +261,7 @@ def normalise_version(raw: str) -> str:
     if not m:
         return s
     pre = m["pre"]
-    return f"{m['core']}-{pre.lower()}" if pre else m["core"]
+    return f"{m['core']}-{pre.lower().replace('.', '')}" if pre else m["core"]
 
 
 def find_section(sections: Sequence[ChangelogSection], version: str) -> ChangelogSection | None:
@@ -426,7 +436,7 @@ def _version_key(version: str) -> tuple[tuple[int, ...] | None, str]:
     core = [int(p) for p in m["core"].split(".")]
     while len(core) > 1 and core[-1] == 0:
         core.pop()
-    return tuple(core), (m["pre"] or "").lower()
+    return tuple(core), (m["pre"] or "").lower().replace(".", "")
 
 
 def _package_rank(raw_version: str) -> int:
@@ -436,3 +446,7 @@ def _package_rank(raw_version: str) -> int:
     if pkg in (None, "1"):
         return 0
     return 2 if pkg.startswith("0") else 1
+
+
+# The other stack layouts share the section and entry helpers above.
+from digest.sources import changelog_stack  # noqa: E402
