@@ -15,7 +15,8 @@ component prefixes) and version matching they share.
 * drbd-utils ``ChangeLog``: ``9.34.0``, `` 9.21.0``, ``9.24.0-rc.1`` or
   ``8.3.2rc1 (api:86/proto:86-90)`` on a line of its own, underlined with dashes; items
   ``* text``, ``- text`` or ``*) text`` with indented continuation lines; prose paragraphs
-  between them and the ``Latest:`` preamble are not entries. The file carries no dates (``date`` is None).
+  between them and the ``Latest:`` preamble are not entries. No dates in the file (``date``
+  is None).
 * sbd ``NEWS``: ``2013-07-04 - v1.2.0`` headers; ``- text`` items, prose skipped.
 * corosync's first ``CHANGELOG`` (openais 0.2x, 2004): a bare ``0.30`` line directly followed
   by ``* text`` items.
