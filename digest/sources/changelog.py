@@ -241,8 +241,8 @@ def _headers(lines: list[str]) -> list[_Section]:
 
 def section_for(text: str, version: str, path: str = "ChangeLog") -> ChangelogSection | None:
     """The section of one release, parsing only that section's body in full."""
-    if changelog_stack.is_svn_log(text.splitlines()):
-        return find_section(changelog_stack.svn_sections(text.splitlines()), version)
+    if changelog_stack.is_svn_log(text[:2000].splitlines()):
+        return changelog_stack.svn_section_for(text, version)
     headers = parse_changelog(text, path, headers_only=True)
     chosen = find_section(headers, version)
     if chosen is None or chosen.entries:

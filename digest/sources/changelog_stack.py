@@ -25,6 +25,7 @@ component prefixes) and version matching they share.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from digest.models import ChangelogSection
 from digest.sources import changelog as cl
@@ -55,25 +56,48 @@ def is_svn_log(lines: list[str]) -> bool:
 
 def svn_sections(lines: list[str]) -> list[ChangelogSection]:
     """The release sections of an svn log ChangeLog (see the module docstring)."""
+    return [cl._finish(s) for s in _svn_collected("\n".join(lines))]
+
+
+def svn_section_for(text: str, version: str) -> ChangelogSection | None:
+    """One release's section of an svn log ChangeLog, building only that section's entries."""
+    collected = _svn_collected(text)
+    headers = [
+        ChangelogSection(
+            cl.normalise_version(s.raw_version) if s.raw_version else "",
+            s.raw_version,
+            s.date,
+            s.line,
+        )
+        for s in collected
+    ]
+    chosen = cl.find_section(headers, version)
+    return None if chosen is None else cl._finish(collected[headers.index(chosen)])
+
+
+@lru_cache(maxsize=4)
+def _svn_collected(text: str) -> tuple[cl._Section, ...]:
+    """Sections with their items, not yet split into entries (cached: the file seldom changes
+    between release tags)."""
     sections: list[cl._Section] = []
     untitled: cl._Section | None = None
-    for lineno, date, message in _svn_entries(lines):
-        text = _svn_text(message)
-        if not text:
+    for lineno, date, message in _svn_entries(text.splitlines()):
+        entry_text = _svn_text(message)
+        if not entry_text:
             continue
-        bump = _BUMP.match(text)
+        bump = _BUMP.match(entry_text)
         if bump:
             sections.append(cl._Section(bump["ver"], date, lineno, versioned=True))
         elif sections:
-            sections[-1].add_item(0, text)
+            sections[-1].add_item(0, entry_text)
             sections[-1].close()
         else:
             untitled = untitled or cl._Section("", date, lineno, versioned=False)
-            untitled.add_item(0, text)
+            untitled.add_item(0, entry_text)
             untitled.close()
     if not sections:
-        return []
-    return [cl._finish(s) for s in ([untitled] if untitled else []) + sections]
+        return ()
+    return tuple(([untitled] if untitled else []) + sections)
 
 
 def _svn_entries(lines: list[str]) -> list[tuple[int, str, list[str]]]:
@@ -81,8 +105,9 @@ def _svn_entries(lines: list[str]) -> list[tuple[int, str, list[str]]]:
     entries: list[tuple[int, str, list[str]]] = []
     i = 0
     while i < len(lines):
-        header = _SVN_HEADER.match(lines[i + 1]) if i + 1 < len(lines) else None
-        if _SVN_RULE.match(lines[i]) and header:
+        rule = lines[i].startswith("-----") and _SVN_RULE.match(lines[i])
+        header = _SVN_HEADER.match(lines[i + 1]) if rule and i + 1 < len(lines) else None
+        if header:
             entries.append((i + 2, header["date"], []))
             i += 2
             continue
