@@ -142,6 +142,7 @@ def _config(work: Path, repo: Path, *, releases: bool = True) -> Path:
     doc = yaml.safe_load((ROOT / "sources.yaml").read_text())
     doc["settings"] = {"database": "digest.db", "cache_dir": "cache"}
     doc["projects"] = [p for p in doc["projects"] if p["id"] == PROJECT]
+    doc.pop("draft", None)  # its project order names projects left out here
     source = doc["projects"][0]["sources"][0]
     source["url"] = str(repo)
     if not releases:
