@@ -8,6 +8,7 @@ import re
 import pytest
 import yaml
 
+from digest.announce import detect_release, project_names
 from digest.config import load_config
 from digest.errors import ConfigError
 from digest.releases import final_of, is_prerelease
@@ -118,3 +119,21 @@ def test_draft_projects_errors(tmp_path, projects, message):
     with pytest.raises(ConfigError) as exc:
         load_config(write(tmp_path, {"projects": projects}))
     assert str(exc.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("subject", "release"),
+    [
+        ("[ClusterLabs] resource-agents v4.18.0 released", ("resource-agents", "4.18.0")),
+        ("[ClusterLabs] fence-agents v4.17.0 released", ("fence-agents", "4.17.0")),
+        ("[Openais] corosync 1.4.2 released", ("corosync", "1.4.2")),
+        ("[Openais] Corosync 1.3.4 is available at corosync.org!", ("corosync", "1.3.4")),
+        ("[DRBD-announce] drbd-utils-9.34.0", ("drbd-utils", "9.34.0")),
+        ("[ClusterLabs] booth 1.2 released", ("booth", "1.2")),
+        ("[ClusterLabs] sbd v1.5.2 released", ("sbd", "1.5.2")),
+        ("Re: [ClusterLabs] sbd v1.5.2 released", None),
+    ],
+)
+def test_announcements_name_the_stack_projects(subject, release):
+    config = load_config(ROOT / "sources.yaml")
+    assert detect_release(subject, project_names(config.projects)) == release
