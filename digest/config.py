@@ -96,6 +96,13 @@ class Config:
     sections: dict[str, Any] = field(default_factory=dict)
     lists: tuple[MailingList, ...] = ()
     feeds: tuple[Feed, ...] = ()
+    draft_projects: tuple[tuple[str, bool], ...] = ()
+
+    def draft_order(self) -> list[str]:
+        """Project ids the draft shows, in its order: `draft.projects` first, then the rest."""
+        listed = dict(self.draft_projects)
+        rest = [p.id for p in self.projects if p.id not in listed]
+        return [pid for pid, on in self.draft_projects if on] + rest
 
     def project(self, project_id: str) -> Project:
         """Look a project up by id."""
@@ -139,6 +146,7 @@ def parse_config(raw: Any, file: Path) -> Config:
     _check_unique([p.id for p in projects], name, "projects", "id")
     _check_unique([s.id for p in projects for s in p.sources], name, "sources", "id")
     sections = {key: root[key] for key in ("draft", "translate") if key in root}
+    draft_projects = _draft_projects(sections, name, {p.id for p in projects})
     lists, feeds = parse_news_sources(root, name, base, projects)
     return Config(
         path=file,
@@ -147,7 +155,39 @@ def parse_config(raw: Any, file: Path) -> Config:
         sections=sections,
         lists=lists,
         feeds=feeds,
+        draft_projects=draft_projects,
     )
+
+
+def _draft_projects(
+    sections: dict[str, Any], name: str, known: set[str]
+) -> tuple[tuple[str, bool], ...]:
+    """Take `draft.projects` out of the draft section: ids in draft order, `{id: false}` = off."""
+    draft = sections.get("draft")
+    if not isinstance(draft, dict) or "projects" not in draft:
+        return ()
+    draft = dict(draft)
+    raw = draft.pop("projects")
+    sections["draft"] = draft
+    if not isinstance(raw, list):
+        raise ConfigError(f"{name}: draft.projects: must be a list of project ids")
+    found = [_draft_project(item, f"draft.projects[{i}]", name) for i, item in enumerate(raw)]
+    for i, (project, _) in enumerate(found):
+        if project not in known:
+            raise ConfigError(f"{name}: draft.projects[{i}]: unknown project '{project}'")
+    _check_unique([project for project, _ in found], name, "draft.projects", "id")
+    return tuple(found)
+
+
+def _draft_project(item: Any, key: str, name: str) -> tuple[str, bool]:
+    """One entry of `draft.projects`: `corosync` (shown) or `{corosync: false}`."""
+    if isinstance(item, str):
+        return item, True
+    if isinstance(item, dict) and len(item) == 1:
+        project, value = next(iter(item.items()))
+        if isinstance(value, bool):
+            return str(project), value
+    raise ConfigError(f"{name}: {key}: must be a project id or {{id: true|false}}")
 
 
 def check_repo_url(url: str, where: str, base: Path) -> str:

@@ -190,7 +190,8 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
     file = Path(path) if path else COMPONENTS_FILE
     raw = read_mapping(file)
     where = file.name
-    components = _components(_section(raw, "components", dict, where), where)
+    raw_components = expand_members(_section(raw, "components", dict, where), where)
+    components = _components(raw_components, where)
     prefixes = _prefixes(_section(raw, "prefixes", dict, where), components, where)
     exact, globs = _alias_index(components.values())
     settings = _settings(raw.get("settings") or {}, where)
@@ -205,8 +206,53 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
         settings=settings,
         exact=exact,
         globs=globs,
-        path_rules=_path_rules(raw["components"], components, where),
+        path_rules=_path_rules(raw_components, components, where),
     )
+
+
+def expand_members(raw: dict[str, Any], where: str) -> dict[str, Any]:
+    """Add one child component per name of each `members:` block, right after its parent.
+
+    `members: {projects: [...], prefix: fence_, paths: ['heartbeat/{name}', ...], names: [...]}`
+    makes, for each name, a component of that name (alias = the name, parent = the block's
+    component, those projects) whose paths are the templates with {name} and {short} (the name
+    without `prefix`) filled in; a template may carry a weight ({'x/{name}.xml': 0.1}) and a
+    name may bring its own extra paths ({apache: ['heartbeat/http-mon.sh']}). A member named
+    like another component is an error.
+    """
+    out: dict[str, Any] = {}
+    for name, spec in raw.items():
+        out[name] = spec
+        members = spec.get("members") if isinstance(spec, dict) else None
+        if members is None:
+            continue
+        at = f"{where}: components.{name}.members"
+        if not isinstance(members, dict) or not isinstance(members.get("names"), list):
+            raise ConfigError(f"{at}: needs a list of names")
+        for item in members["names"]:
+            member, extra = next(iter(item.items())) if isinstance(item, dict) else (item, [])
+            if member in raw or member in out:
+                raise ConfigError(f"{at}: '{member}' is already a component")
+            out[str(member)] = _member(str(member), str(name), members, list(extra))
+    return out
+
+
+def _member(member: str, parent: str, members: dict[str, Any], extra: list[Any]) -> dict:
+    """The raw spec of one generated member component."""
+    short = member.removeprefix(str(members.get("prefix") or ""))
+    paths: list[Any] = []
+    for template in members.get("paths") or []:
+        if isinstance(template, dict):
+            paths += [{t.format(name=member, short=short): w} for t, w in template.items()]
+        else:
+            paths.append(str(template).format(name=member, short=short))
+    projects = [str(p) for p in members.get("projects") or []]
+    return {
+        "title": str(members.get("title", "{name}")).format(name=member),
+        "parent": parent,
+        "projects": projects,
+        "paths": {p: paths + extra for p in projects},
+    }
 
 
 def _section(raw: dict[str, Any], key: str, kind: type, where: str) -> Any:

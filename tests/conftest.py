@@ -13,6 +13,8 @@ SHARED = ROOT.parent / "shared"
 UPSTREAM = SHARED / "upstream"
 SHADOW_TOOL = SHARED / "tools" / "make-shadow-repo"
 PROJECTS = ["pacemaker", "pacemaker-1.0", "cluster-glue", "crmsh", "lcmc"]
+STACK = ["corosync", "resource-agents", "fence-agents", "sbd", "booth", "drbd-utils"]
+ALL_PROJECTS = PROJECTS + STACK  # what the shipped sources.yaml describes
 
 
 def require_shared() -> None:

@@ -143,3 +143,23 @@ def tm_row(source: str, text: str, origin: str = "human", state: str = "approved
         "origin": origin,
         "state": state,
     }
+
+
+def shipped_config(base: Path, repos: dict[str, Path], **settings: object) -> Path:
+    """The shipped sources.yaml cut to the given projects, each pointed at a local repository.
+
+    Lists and feeds are left out (no network in tests); `draft.projects` keeps only these.
+    """
+    root = Path(__file__).resolve().parent.parent
+    doc = yaml.safe_load((root / "sources.yaml").read_text(encoding="utf-8"))
+    doc["settings"] = {"database": "digest.db", "cache_dir": "cache", **settings}
+    doc["projects"] = [p for p in doc["projects"] if p["id"] in repos]
+    for project in doc["projects"]:
+        project["sources"][0]["url"] = str(repos[project["id"]])
+    order = doc.get("draft", {}).get("projects")
+    if order is not None:
+        doc["draft"]["projects"] = [p for p in order if p in repos]
+    doc["lists"], doc["feeds"] = [], []
+    path = base / "sources.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return path

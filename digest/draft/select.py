@@ -156,7 +156,7 @@ def build_digest(
 def _releases(
     db: Database, config: Config, start: str, end: str, settings: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    order = {p.id: i for i, p in enumerate(config.projects)}
+    order = {pid: i for i, pid in enumerate(config.draft_order())}
     rows = store.releases_between(db, start, end)
     rows = [r for r in rows if r["project"] in order and (settings["include_rc"] or not r["is_rc"])]
     rows = _fold_candidates(rows)

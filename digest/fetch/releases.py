@@ -10,7 +10,7 @@ from digest.models import Release
 from digest.sources.git import Ref
 
 _PART = re.compile(r"\d+|[a-z]+", re.I)
-_PRE = re.compile(r"(?:-|\s)?(rc|pre|beta|alpha)\s*\d*[a-z]?$", re.I)
+_PRE = re.compile(r"(?:-|\s)?(rc|pre|beta|alpha)\.?\s*\d*[a-z]?$", re.I)
 
 
 def version_key(version: str) -> tuple[object, ...]:

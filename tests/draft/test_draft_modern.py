@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from digest.cli import main
 from digest.posts import explained_changes
 from tests.conftest import ROOT
+from tests.helpers import shipped_config
 
 GOLDEN = ROOT / "tests" / "fixtures" / "golden" / "2025-09-02-monthly-digest-september.md"
 MODERN = ("pacemaker", "crmsh")
@@ -20,14 +20,8 @@ MODERN = ("pacemaker", "crmsh")
 def august(shadow_repos, tmp_path_factory):
     """Shadow repositories of Pacemaker and crmsh, drafted for 2025-08 by the monthly job."""
     base = tmp_path_factory.mktemp("august")
-    doc = yaml.safe_load((ROOT / "sources.yaml").read_text())
-    doc["settings"] = {"database": "digest.db", "cache_dir": "cache", "lock_wait": 0.2}
-    doc["projects"] = [p for p in doc["projects"] if p["id"] in MODERN]
-    for project in doc["projects"]:
-        project["sources"][0]["url"] = str(shadow_repos(project["id"]))
-    doc["lists"], doc["feeds"] = [], []
-    config = base / "sources.yaml"
-    config.write_text(yaml.safe_dump(doc, allow_unicode=True))
+    repos = {name: shadow_repos(name) for name in MODERN}
+    config = shipped_config(base, repos, lock_wait=0.2)
     out = base / "_posts"
     result = CliRunner().invoke(
         main, ["--config", str(config), "monthly", "--month", "2025-08", "--out", str(out)]

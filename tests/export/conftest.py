@@ -9,8 +9,7 @@ import pytest
 import yaml
 
 from digest import store
-from tests.conftest import ROOT
-from tests.helpers import FIXTURES_DIR, run_cli
+from tests.helpers import FIXTURES_DIR, run_cli, shipped_config
 
 MBOX = FIXTURES_DIR / "mail" / "linux-ha-dev-2011-11.mbox"
 
@@ -31,13 +30,9 @@ def glue(shadow_repos, tmp_path_factory) -> Glue:
     """cluster-glue fetched and classified, its newest release month translated (rules)."""
     repo = shadow_repos("cluster-glue")
     base = tmp_path_factory.mktemp("export")
-    doc = yaml.safe_load((ROOT / "sources.yaml").read_text(encoding="utf-8"))
-    doc["settings"] = {"database": "digest.db", "cache_dir": "cache"}
-    doc["projects"] = [p for p in doc["projects"] if p["id"] == "cluster-glue"]
-    doc["projects"][0]["sources"][0]["url"] = str(repo)
+    config = shipped_config(base, {"cluster-glue": repo})
+    doc = yaml.safe_load(config.read_text(encoding="utf-8"))
     doc["lists"] = [{"id": "linux-ha-dev", "kind": "mbox", "url": str(MBOX)}]
-    doc["feeds"] = []
-    config = base / "sources.yaml"
     config.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     for args in (["fetch"], ["classify"]):
         result = run_cli(config, *args)

@@ -1,4 +1,4 @@
-"""`digest fetch` against shadow repositories of all five real upstream histories."""
+"""`digest fetch` against shadow repositories of all eleven real upstream histories."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import yaml
 
 from digest import fetch, store
 from digest.config import load_config
-from tests.conftest import PROJECTS, ROOT
+from tests.conftest import ALL_PROJECTS, ROOT
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -47,10 +47,10 @@ def _expected_shas(repo: Path, patterns: tuple[str, ...]) -> set[str]:
 def test_fetch_succeeds_for_all_five(world):
     _, _, _, summary = world
     assert summary.failures == []
-    assert summary.sources == len(PROJECTS)
+    assert summary.sources == len(ALL_PROJECTS)
 
 
-@pytest.mark.parametrize("project", PROJECTS)
+@pytest.mark.parametrize("project", ALL_PROJECTS)
 def test_every_reachable_commit_is_stored_exactly_once(world, project):
     config, db, repos, _ = world
     patterns = config.project(project).sources[0].branches

@@ -1,4 +1,4 @@
-"""Parse the ChangeLog files of Pacemaker, cluster-glue and crmsh into release sections.
+"""Parse the ChangeLog files of Pacemaker, cluster-glue, crmsh (and the stack) into sections.
 
 Pure functions on text: no git, no database. `parse_changelog` detects each section's layout:
 
@@ -14,7 +14,10 @@ Pure functions on text: no git, no database. `parse_changelog` detects each sect
   sits in the first bullet (``- stable release 1.0.9``, ``- Release 5.1.0 rc2``,
   ``- release candidate 1.0.2-rc1``, ``- Pre-release 2.2.0-rc3``, ``- tag: 4.4.1 for bug fix``).
   When the first bullet is not a release line the section is untitled (``version == ""``) and
-  that bullet is an ordinary entry.
+  that bullet is an ordinary entry. resource-agents (``- release candidate 4.18.0 rc1``,
+  ``- stable release 4.18.0``) and booth use this layout too.
+* corosync's svn-log ``CHANGELOG``, drbd-utils' underlined ``ChangeLog`` and sbd's dated
+  ``NEWS`` are parsed by ``digest.sources.changelog.stack``.
 
 Decisions:
 
@@ -41,13 +44,13 @@ Decisions:
   lower-cased); None when a section has no headings (cluster-glue, crmsh, Pacemaker 1.0.12).
 * Versions: ``normalise_version`` drops a name prefix (``Pacemaker-``, ``glue-``) and the RPM
   package release (``-1``, ``-2.1``, ``-0.7.c9120a53a6ae.hg``), writes pre-releases as
-  ``X.Y.Z-rcN``. ``find_section`` matches release versions exactly (``1.0.1`` never matches
-  ``1.0.12``; trailing ``.0`` components are equal, so ``Release 2.1`` is crmsh 2.1.0). Among
-  several sections of one version it prefers the upstream release (no package release or
-  ``-1``) over rebuilds (``-4``) and snapshots (``-0.x``), then file order. Without an exact
-  section: a pre-release ``X.Y.Z-rcN`` takes the first section when that is titled ``X.Y.Z``
-  (rc notes written under the final title), and any version takes an untitled first section
-  (notes not yet titled at that tag); otherwise None.
+  ``X.Y.Z-rcN`` (drbd-utils' ``9.33.0-rc.1`` too). ``find_section`` matches release versions
+  exactly (``1.0.1`` never matches ``1.0.12``; trailing ``.0`` components are equal, so
+  ``Release 2.1`` is crmsh 2.1.0). Among several sections of one version it prefers the upstream
+  release (no package release or ``-1``) over rebuilds (``-4``) and snapshots (``-0.x``), then
+  file order. Without an exact section: a pre-release ``X.Y.Z-rcN`` takes the first section when
+  that is titled ``X.Y.Z`` (rc notes written under the final title), and any version takes an
+  untitled first section (notes not yet titled at that tag); otherwise None.
 * Text before the first header is skipped. A file without any header is a ParseError naming
   the path and line, except blank files and short prose placeholders (``NEWS``: "Nobody here
   but us chickens.", ``ChangeLog``: "Please see 'git log'."), which yield no sections.
@@ -56,12 +59,24 @@ Decisions:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 
 from digest.errors import ParseError
-from digest.models import ChangelogEntry, ChangelogSection
+from digest.models import ChangelogSection
+from digest.sources.changelog import stack
+from digest.sources.changelog.sections import (
+    CATEGORY_HEADING,
+    CATEGORY_WORDS,
+    Section,
+    category,
+    find_section,
+    finish,
+    normalise_version,
+    strip_bold,
+)
+
+__all__ = ["find_section", "normalise_version", "parse_changelog", "section_for"]
 
 MONTHS = {
     m: i
@@ -70,17 +85,6 @@ MONTHS = {
     )
 }
 PLACEHOLDER_MAX_LINES = 3
-CATEGORIES = (  # first match on the lower-cased heading wins
-    ("regression", "regressions"),
-    ("api", "api"),
-    ("command line option", "options"),
-    ("propert", "properties"),
-    ("removed", "removed"),
-    ("feature", "features"),
-    ("fix", "fixes"),
-    ("build", "build"),
-    ("change", "changes"),
-)
 
 _RPM_HEADER = re.compile(
     r"^[*#][ \t]*(?:(?P<pre>Pacemaker-\d[\w.~+-]*)\s+)?(?:[A-Za-z]{3}[a-z]*,?\s+)?"
@@ -102,81 +106,12 @@ _RELEASE_LINE = re.compile(
     r"(?P<ver>\d+(?:\.\d+)+(?:[-. ]?(?:rc|pre|beta|alpha)\d*[a-z]?)?)\b",
     re.I,
 )
-_CATEGORY_HEADING = re.compile(
-    r"^(?P<head>[A-Z][\w/-]*(?:\s+[\w/-]+){0,5}?)\s+(?:since|in)\s+"
-    r"(?:Pacemaker-|Heartbeat-|unstable-|stable-|v?\d|[0-9a-f]{7,}\b)\S*"
-    r"\s*(?:\([^)]*\))?\s*:?$"
-)
-_CATEGORY_WORDS = re.compile(r"change|feature|fix|api|deprecat|remov|propert|option|build", re.I)
 _TARBALL_UPDATE = re.compile(r"^Update the tarball from upstream", re.I)
 _SKIP = re.compile(
     r"^(?:\d+\s+commits?\s+with\b|\d+\s+files?\s+changed\b|(?:Statistics|Changesets|Diff)\s*:"
     r"|Update (?:the )?source tarball\b|Notes\s*:|For (?:further|more) details\b)",
     re.I,
 )
-_SEVERITY = re.compile(r"^(?P<sev>high|medium|med|low)\s*(?:\((?P<ticket>[^)]*)\))?\s*:\s+", re.I)
-_KIND = re.compile(
-    r"^(?P<kind>Fix|fix|Dev|dev|Feature|feature|Refactor|refactor|Chore|chore|WIP|Doc|Test)"
-    r"\s*:\s+"
-)
-_BOLD_COMPONENT = re.compile(r"^\*\*(?P<comp>[^*]+?):\*\*\s*")
-_WORD = r"[A-Za-z(][\w.()/#+-]*"
-_COMPONENT = re.compile(rf"^(?P<comp>{_WORD}(?:(?:, ?| ){_WORD}){{0,3}}):\s+")
-_COMPONENT_MAX = 40
-_NOT_COMPONENT = {"fix", "fixed", "improve", "improved", "add", "added", "use", "update", "make"}
-_VERSION = re.compile(
-    r"(?P<core>\d+(?:\.\d+)*)(?:[-. ~_]?(?P<pre>(?:rc|pre|beta|alpha)\d*[a-z]?))?"
-    r"(?:-(?P<pkg>\d[\w.]*))?",
-    re.I,
-)
-_VERSION_PREFIX = re.compile(r"^(?:[A-Za-z][A-Za-z_]*-|v)(?=\d)")
-_SEVERITIES = {"high": "High", "medium": "Medium", "med": "Medium", "low": "Low"}
-
-
-@dataclass
-class _Item:
-    """An entry being collected: its lines, nesting and category."""
-
-    lines: list[str]
-    category: str | None
-    parent: int | None
-
-
-@dataclass
-class _Section:
-    """A section being collected line by line."""
-
-    raw_version: str
-    date: str | None
-    line: int
-    versioned: bool
-    items: list[_Item] = field(default_factory=list)
-    category: str | None = None
-    stack: list[tuple[int, int]] = field(default_factory=list)
-    current: _Item | None = None
-    skip_indent: int | None = None
-    seen_bullet: bool = False
-
-    def close(self) -> None:
-        """End the current item and any skipped block."""
-        self.current = None
-        self.skip_indent = None
-
-    def start_block(self, category: str | None) -> None:
-        """Start a new category block: nesting restarts."""
-        self.close()
-        self.category = category
-        self.stack.clear()
-
-    def add_item(self, indent: int, body: str) -> None:
-        """Append an item, nested under the closest less indented item."""
-        while self.stack and self.stack[-1][0] >= indent:
-            self.stack.pop()
-        parent = self.stack[-1][1] if self.stack else None
-        self.items.append(_Item([body], self.category, parent))
-        self.stack.append((indent, len(self.items)))
-        self.current = self.items[-1]
-        self.skip_indent = None
 
 
 def parse_changelog(
@@ -190,18 +125,23 @@ def parse_changelog(
         lineno = text.count("\n", 0, text.index("\x00")) + 1
         raise ParseError(f"{path}: line {lineno}: binary data, not a ChangeLog")
     lines = text.splitlines()
+    if stack.is_svn_log(lines):
+        return stack.svn_sections(lines)
     sections = _headers(lines) if headers_only else _sections(lines)
     if not sections:
+        plain = stack.plain_sections(lines)  # drbd-utils, sbd NEWS: no '*'/'#' header
+        if plain:
+            return plain
         _check_headerless(lines, path)
     if headers_only:
         for section in sections:
             section.items.clear()
-    return [_finish(s) for s in sections]
+    return [finish(s) for s in sections]
 
 
-def _sections(lines: list[str]) -> list[_Section]:
+def _sections(lines: list[str]) -> list[Section]:
     """Every section with all of its lines."""
-    sections: list[_Section] = []
+    sections: list[Section] = []
     for lineno, line in enumerate(lines, 1):
         header = _header(line, lineno)
         if header is not None:
@@ -211,12 +151,12 @@ def _sections(lines: list[str]) -> list[_Section]:
     return sections
 
 
-def _headers(lines: list[str]) -> list[_Section]:
+def _headers(lines: list[str]) -> list[Section]:
     """Every section's header; where the version is in the first bullet, the lines up to it.
 
     Only lines starting with '*' or '#' can be headers, so only those are looked at closely.
     """
-    sections: list[_Section] = []
+    sections: list[Section] = []
     for i in [i for i, line in enumerate(lines) if line.startswith(("*", "#"))]:
         section = _header(lines[i], i + 1)
         if section is None:
@@ -233,10 +173,12 @@ def _headers(lines: list[str]) -> list[_Section]:
 
 def section_for(text: str, version: str, path: str = "ChangeLog") -> ChangelogSection | None:
     """The section of one release, parsing only that section's body in full."""
+    if stack.is_svn_log(text[:2000].splitlines()):
+        return stack.svn_section_for(text, version)
     headers = parse_changelog(text, path, headers_only=True)
     chosen = find_section(headers, version)
-    if chosen is None:
-        return None
+    if chosen is None or chosen.entries:
+        return chosen  # drbd-utils and NEWS layouts are parsed whole (no quick scan)
     lines = text.splitlines()
     following = [s.line for s in headers if s.line > chosen.line]
     end = following[0] - 1 if following else len(lines)
@@ -244,32 +186,7 @@ def section_for(text: str, version: str, path: str = "ChangeLog") -> ChangelogSe
     return replace(parse_changelog(body, path)[0], line=chosen.line)
 
 
-def normalise_version(raw: str) -> str:
-    """Return the release version of a header/tag: `Pacemaker-1.1.14-rc3-1` -> `1.1.14-rc3`."""
-    s = _VERSION_PREFIX.sub("", raw.strip())
-    m = _VERSION.match(s)
-    if not m:
-        return s
-    pre = m["pre"]
-    return f"{m['core']}-{pre.lower()}" if pre else m["core"]
-
-
-def find_section(sections: Sequence[ChangelogSection], version: str) -> ChangelogSection | None:
-    """Return the section for exactly `version` (see the module docstring for rc quirks)."""
-    want = _version_key(normalise_version(version))
-    matches = [s for s in sections if _version_key(s.version) == want]
-    if matches:
-        return min(enumerate(matches), key=lambda p: (_package_rank(p[1].raw_version), p[0]))[1]
-    if not sections:
-        return None
-    first = sections[0]
-    core, pre = want
-    if pre and core and _version_key(first.version) == (core, ""):
-        return first
-    return first if first.version == "" else None
-
-
-def _header(line: str, lineno: int) -> _Section | None:
+def _header(line: str, lineno: int) -> Section | None:
     """Recognise a release header line (RPM style or Markdown) and start a section."""
     if not line or line[0] not in "*#":
         return None
@@ -277,24 +194,24 @@ def _header(line: str, lineno: int) -> _Section | None:
     if m:
         dm = _MD_DATE.search(m["date"] or "")
         when = _iso_date(dm["year"], dm["mon"], dm["day"]) if dm else None
-        return _Section(m["ver"], when, lineno, versioned=True)
+        return Section(m["ver"], when, lineno, versioned=True)
     m = _RPM_HEADER.match(line)
     if not m or m["mon"].lower() not in MONTHS:
         return None
     when = _iso_date(m["year"], m["mon"], m["day"])
     vm = _HEADER_VERSION.search(m["rest"])
     raw = m["pre"] or (vm["ver"] if vm else "")
-    return _Section(raw, when, lineno, versioned=bool(raw))
+    return Section(raw, when, lineno, versioned=bool(raw))
 
 
-def _feed(sec: _Section, line: str) -> None:
+def _feed(sec: Section, line: str) -> None:
     """Add one body line to the section being collected."""
     if not line.strip():
         sec.close()
         return
     heading = _MD_HEADING.match(line)
     if heading:
-        sec.start_block(_category(_strip_bold(heading["title"])))
+        sec.start_block(category(strip_bold(heading["title"])))
         return
     m = _BULLET.match(line) or (_SEVERITY_LINE.match(line) if sec.versioned else None)
     if m is None:
@@ -311,13 +228,13 @@ def _feed(sec: _Section, line: str) -> None:
         _feed_bullets(sec, indent, body)
 
 
-def _feed_pacemaker(sec: _Section, indent: int, body: str) -> None:
+def _feed_pacemaker(sec: Section, indent: int, body: str) -> None:
     """Handle an item line of a section whose header carries the version."""
     if indent == 0:
-        plain = _strip_bold(body)
-        heading = _CATEGORY_HEADING.match(plain)
-        if heading and _CATEGORY_WORDS.search(heading["head"]):
-            sec.start_block(_category(plain))
+        plain = strip_bold(body)
+        heading = CATEGORY_HEADING.match(plain)
+        if heading and CATEGORY_WORDS.search(heading["head"]):
+            sec.start_block(category(plain))
             return
         if _TARBALL_UPDATE.match(plain):
             sec.start_block("changes")
@@ -329,7 +246,7 @@ def _feed_pacemaker(sec: _Section, indent: int, body: str) -> None:
     sec.add_item(indent, body)
 
 
-def _feed_bullets(sec: _Section, indent: int, body: str) -> None:
+def _feed_bullets(sec: Section, indent: int, body: str) -> None:
     """Handle an item line of a cluster-glue/crmsh section (version in the first bullet)."""
     if not sec.seen_bullet:
         sec.seen_bullet = True
@@ -339,62 +256,6 @@ def _feed_bullets(sec: _Section, indent: int, body: str) -> None:
             sec.close()
             return
     sec.add_item(indent, body)
-
-
-def _finish(sec: _Section) -> ChangelogSection:
-    """Turn a collected section into its frozen record."""
-    entries = tuple(_entry(i, item) for i, item in enumerate(sec.items, 1))
-    version = normalise_version(sec.raw_version) if sec.raw_version else ""
-    return ChangelogSection(version, sec.raw_version, sec.date, sec.line, entries)
-
-
-def _entry(position: int, item: _Item) -> ChangelogEntry:
-    """Split one collected item into severity, kind, component and text."""
-    raw = " ".join(item.lines)
-    rest, severity, ticket = raw, None, None
-    m = _SEVERITY.match(rest)
-    if m:
-        severity, ticket, rest = _SEVERITIES[m["sev"].lower()], m["ticket"], rest[m.end() :]
-    kind = None
-    m = _KIND.match(rest)
-    if m:
-        kind, rest = m["kind"].lower(), rest[m.end() :]
-    component, rest = _component(rest)
-    text = rest.strip() or raw
-    if ticket:
-        text = f"{text} ({ticket})"
-    return ChangelogEntry(
-        position, text, raw, severity, component, item.category, kind=kind, parent=item.parent
-    )
-
-
-def _component(rest: str) -> tuple[str | None, str]:
-    """Peel one `component:` (or Markdown `**component:**`) prefix off an item."""
-    m = _BOLD_COMPONENT.match(rest)
-    if m:
-        return m["comp"].strip(), rest[m.end() :]
-    m = _COMPONENT.match(rest)
-    if not m or len(m["comp"]) > _COMPONENT_MAX:
-        return None, rest
-    words = re.sub(r",\s*", ",", m["comp"]).split(" ")
-    if len(words) > 2 or (len(words) == 2 and words[0].lower() in _NOT_COMPONENT):
-        return None, rest
-    return m["comp"], rest[m.end() :]
-
-
-def _category(heading: str) -> str:
-    """Slug for a block heading such as `Features added since Pacemaker-3.0.1`."""
-    m = _CATEGORY_HEADING.match(heading)
-    head = (m["head"] if m else heading).lower()
-    for needle, slug in CATEGORIES:
-        if needle in head:
-            return slug
-    return head
-
-
-def _strip_bold(text: str) -> str:
-    """Remove Markdown bold markers around a whole line."""
-    return text.replace("**", "").strip()
 
 
 def _check_headerless(lines: list[str], path: str) -> None:
@@ -418,21 +279,4 @@ def _iso_date(year: str, month: str, day: str) -> str | None:
         return None
 
 
-def _version_key(version: str) -> tuple[tuple[int, ...] | None, str]:
-    """Comparable key: numeric core without trailing zeros, plus the pre-release tag."""
-    m = _VERSION.fullmatch(version) if version else None
-    if not m or m["pkg"]:
-        return None, version
-    core = [int(p) for p in m["core"].split(".")]
-    while len(core) > 1 and core[-1] == 0:
-        core.pop()
-    return tuple(core), (m["pre"] or "").lower()
-
-
-def _package_rank(raw_version: str) -> int:
-    """Prefer a section for the upstream release over package rebuilds and snapshots."""
-    m = _VERSION.match(_VERSION_PREFIX.sub("", raw_version.strip()))
-    pkg = m["pkg"] if m else None
-    if pkg in (None, "1"):
-        return 0
-    return 2 if pkg.startswith("0") else 1
+# The other stack layouts share the section and entry helpers above.
