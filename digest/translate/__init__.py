@@ -87,7 +87,7 @@ class Pipeline:
                 found[source] = result
         new = [r for r in found.values() if r.origin == "memory"]
         for source, draft in zip(todo, self.engine.translate(todo), strict=True):
-            found[source] = Result(source, draft.text, draft.origin, "machine")
+            found[source] = Result(source, draft.text, draft.origin, draft.state)
             self._count(draft.origin)
             new.append(found[source])
         if self.save and new:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -133,6 +133,15 @@ def _load(glossary_path: Path, lexicon_path: Path) -> Glossary:
         subordinators=_section(lx, "subordinators", lexicon_path),
         max_term_words=longest,
     )
+
+
+def with_terms(g: Glossary, extra: dict[str, str]) -> Glossary:
+    """The glossary with approved TM terms added (existing entries win)."""
+    if not extra:
+        return g
+    terms = {**{k.lower(): v for k, v in extra.items()}, **g.terms}
+    longest = max(g.max_term_words, *(len(k.split()) for k in terms))
+    return replace(g, terms=terms, max_term_words=longest)
 
 
 def _section(data: dict[str, Any], key: str, path: Path) -> dict[str, Any]:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 
+from sqlite_utils import Database
+
+from digest import store
 from digest.translate import ja
-from digest.translate.base import Draft
-from digest.translate.glossary import Glossary, Verb, load_glossary
+from digest.translate.base import Draft, Result
+from digest.translate.confidence import unknown_words
+from digest.translate.glossary import Glossary, Verb, load_glossary, with_terms
 from digest.translate.lines import LineParts, split_line
 from digest.translate.parse import NP, VP, Clause, Mod, Parser, Unit
 from digest.translate.tokens import Token, english, missing_tokens
@@ -24,33 +28,53 @@ class RulesEngine:
 
     name = "rules"
 
-    def __init__(self, glossary: Glossary | None = None) -> None:
-        self.g = glossary or load_glossary()
+    def __init__(
+        self, glossary: Glossary | None = None, *, db: Database | None = None, lang: str = "ja"
+    ) -> None:
+        g = glossary or load_glossary()
+        self.g = with_terms(g, store.approved_terms(db, lang)) if db is not None else g
 
     def translate(self, lines: list[str]) -> list[Draft]:
-        """Translate a batch of lines."""
-        return [Draft(self.translate_line(line), self.name) for line in lines]
+        """Translate a batch of lines; unsure lines come back as needs_review."""
+        return [self.translate_draft(line) for line in lines]
+
+    def translate_results(self, lines: list[str]) -> list[Result]:
+        """Translate lines into pipeline results (text, origin and state)."""
+        return [Result(line, d.text, d.origin, d.state) for line, d in zip(lines, self.translate(lines), strict=True)]
 
     def translate_line(self, line: str) -> str:
-        """Translate one line; falls back to a word gloss if a token would be lost."""
+        """Translate one line (text only)."""
+        return self.translate_draft(line).text
+
+    def translate_draft(self, line: str) -> Draft:
+        """Translate one line; a line the engine is not sure of gets a conservative rendering."""
         parts = split_line(line)
         tokens = self.g.finder.tokenize(parts.body)
         protected = self.g.finder.find(line)
-        text = self._render(parts, tokens)
+        text, sure = self._render(parts, tokens)
         if missing_tokens(protected, text):
-            text = self._frame(parts, self._gloss(tokens) + "。")
+            text, sure = self.conservative(parts, tokens), False
         if missing_tokens(protected, text):
             text = f"{text} ({line.strip()})"
-        return text
+        return Draft(text, self.name, "machine" if sure else "needs_review")
 
-    def _render(self, parts: LineParts, tokens: list[Token]) -> str:
+    def _render(self, parts: LineParts, tokens: list[Token]) -> tuple[str, bool]:
         if not tokens:
-            return self._frame(parts, "")
-        sentence, used = self._best_parse(tokens)
-        rest = tokens[used:]
-        if rest:
-            sentence = f"{sentence}（{english(rest)}）"
-        return self._frame(parts, sentence + "。")
+            return self._frame(parts, ""), True
+        sentence, used, guessed = self._best_parse(tokens)
+        if used < len(tokens) or guessed:
+            return self.conservative(parts, tokens), False
+        sure = not unknown_words(tokens, self.g)
+        return self._frame(parts, sentence + "。"), sure
+
+    def conservative(self, parts: LineParts, tokens: list[Token]) -> str:
+        """The English clause kept whole inside a Japanese frame chosen by its leading verb."""
+        found = self.g.verb(tokens[0].text) if tokens[0].kind == "word" else None
+        if found is not None and found[1] == "base" and len(tokens) > 1:
+            verb, rest = found[0], english(tokens[1:])
+            ending = verb_form(verb, "polite") if verb.done else verb_form(verb, "dict") + "ようにしました"
+            return self._frame(parts, f"「{rest}」{verb.obj}{ending}。")
+        return self._frame(parts, f"「{english(tokens)}」に関する変更です。")
 
     def _frame(self, parts: LineParts, sentence: str) -> str:
         lead = self.lead_in(parts.components)
@@ -68,10 +92,11 @@ class RulesEngine:
 
     # -- top level -----------------------------------------------------------------------
 
-    def _best_parse(self, tokens: list[Token]) -> tuple[str, int]:
+    def _best_parse(self, tokens: list[Token]) -> tuple[str, int, bool]:
         candidates: list[tuple[int, int, str]] = []
         p = Parser(tokens, self.g)
         vp = p.vp()
+        guessed = vp is not None and vp.verb.lemma not in self.g.verbs
         if vp is not None:
             candidates.append((p.i, 3, self.imperative(vp)))
         p = Parser(tokens, self.g)
@@ -83,9 +108,9 @@ class RulesEngine:
         if phrase is not None:
             candidates.append((p.i, 1, self.noun_line(phrase)))
         if not candidates:
-            return self._gloss(tokens), len(tokens)
-        used, _, text = max(candidates)
-        return text, used
+            return self._gloss(tokens), len(tokens), True
+        used, rank, text = max(candidates)
+        return text, used, guessed and rank == 3
 
     def pattern(self, name: str, **values: str) -> str:
         """Fill one of the lexicon's sentence patterns."""
