@@ -47,6 +47,9 @@ class Glossary:
     prepositions: dict[str, dict[str, str]]
     subordinators: dict[str, dict[str, str]]
     max_term_words: int
+    _nouns: dict[tuple[str, ...], str | None] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     @property
     def finder(self) -> TokenFinder:
@@ -55,6 +58,12 @@ class Glossary:
 
     def noun(self, words: list[str]) -> str | None:
         """Japanese (or kept English) for a term given as lowercase words, trying singulars."""
+        key = tuple(words)
+        if key not in self._nouns:
+            self._nouns[key] = self._noun(words)
+        return self._nouns[key]
+
+    def _noun(self, words: list[str]) -> str | None:
         for candidate in _singular_variants(words):
             key = " ".join(candidate)
             if key in self.keep:

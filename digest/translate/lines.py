@@ -10,7 +10,10 @@ _TYPOGRAPHY = str.maketrans(
 )
 _BULLET = re.compile(r"^\s*(?:[-+*•]\s+)+")
 _BRACKET_TAG = re.compile(r"^\[[\w.+-]+\]\s*")
-SEVERITIES = "high|medium|low|critical|major|minor|dev|fix|feature|feat|bugfix|security|enhancement"
+SEVERITIES = (
+    "high|medium|low|critical|major|minor|dev|fix|feature|feat|bugfix|security|enhancement|"
+    "refactor|api"
+)
 _SEVERITY = re.compile(rf"^({SEVERITIES})\s*:\s*", re.IGNORECASE)
 _COMPONENT = re.compile(r"^([A-Za-z][\w./+-]{0,30}(?: [a-z][\w./+-]{0,12})?):\s+(?=\S)")
 _SUBCOMPONENT = re.compile(r"^([A-Za-z][\w./+-]{0,30}) - (?=\S)")
@@ -21,6 +24,7 @@ _LEAD_TICKET = re.compile(
 )
 _TAIL_TICKETS = re.compile(rf"\s*\(\s*({_TICKET}(?:\s*,\s*{_TICKET})*)\s*\)\s*$")
 _SPACE = re.compile(r"\s+")
+_BOLD_COMPONENTS = re.compile(r"^\*\*([\w./+, -]+?):\*\*\s*")
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,10 @@ def split_line(text: str) -> LineParts:
         severity, rest = match.group(1), rest[match.end() :]
     components: list[str] = []
     tickets: list[str] = []
+    bold = _BOLD_COMPONENTS.match(rest)
+    if bold:
+        components += [c.strip() for c in bold.group(1).split(",") if c.strip()]
+        rest = rest[bold.end() :]
     for _ in range(4):
         match = _LEAD_TICKET.match(rest) or _COMPONENT.match(rest) or _SUBCOMPONENT.match(rest)
         if not match or (match.re is not _LEAD_TICKET and not _is_component(match.group(1))):

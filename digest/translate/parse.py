@@ -98,13 +98,16 @@ class Parser:
         self.toks = tokens
         self.g = glossary
         self.i = 0
+        self._lows = [t.text.lower() for t in tokens]
+        self._words = [w if t.kind == "word" else "" for w, t in zip(self._lows, tokens, strict=True)]
+        self._multi: dict[tuple[int, int], str | None] = {}
 
     # -- token helpers -------------------------------------------------------------------
 
     def low(self, offset: int = 0) -> str:
         """Lowercased text of the token at i+offset ('' past the end)."""
         j = self.i + offset
-        return self.toks[j].text.lower() if 0 <= j < len(self.toks) else ""
+        return self._lows[j] if 0 <= j < len(self._lows) else ""
 
     def tok(self, offset: int = 0) -> Token | None:
         """The token at i+offset, if any."""
@@ -117,8 +120,8 @@ class Parser:
 
     def is_word(self, offset: int = 0) -> bool:
         """True for a plain (not protected) word."""
-        t = self.tok(offset)
-        return t is not None and t.kind == "word"
+        j = self.i + offset
+        return 0 <= j < len(self._words) and bool(self._words[j])
 
     def verb_at(self, offset: int = 0) -> tuple[Verb, str] | None:
         """The lexicon verb at a position, if the token is a plain word that is one."""
@@ -130,9 +133,15 @@ class Parser:
 
     def multi(self, table: dict[str, object]) -> str | None:
         """Longest multi-word key of table starting here (e.g. 'due to', 'even if')."""
+        cache_key = (self.i, id(table))
+        if cache_key not in self._multi:
+            self._multi[cache_key] = self._longest(table)
+        return self._multi[cache_key]
+
+    def _longest(self, table: dict[str, object]) -> str | None:
         for n in (3, 2, 1):
-            words = [self.low(k) for k in range(n)]
-            if all(words) and all(self.is_word(k) for k in range(n)):
+            words = self._words[self.i : self.i + n] if self.i >= 0 else []
+            if len(words) == n and all(words):
                 key = " ".join(words)
                 if key in table:
                     return key
@@ -356,10 +365,23 @@ class Parser:
         self._coordination(vp)
         return vp
 
+    def lead_subordinate(self) -> Mod | None:
+        """A leading 'If/When X, ...' clause before the main verb phrase (None if absent)."""
+        sub = self.multi(self.g.subordinators)
+        if not sub or "," not in self._lows[self.i :]:
+            return None
+        start = self.i
+        mod = self.subordinate(sub)
+        if mod is None or self.low() != ",":
+            self.i = start
+            return None
+        self.i += 1
+        return mod
+
     def _unknown_verb(self) -> tuple[Verb, str] | None:
         """A line may start with a verb the lexicon lacks: 'Sanitize X' -> Sanitizeする."""
         word = self.low()
-        if self.i != 0 or not self.is_word() or self.is_noun(word) or not self.starts_np(1):
+        if (self.i != 0 and self.low(-1) != ",") or not self.is_word() or self.is_noun(word) or not self.starts_np(1):
             return None
         if word in self.g.adjectives or word in self.g.adverbs or word in AUX | PRONOUNS:
             return None

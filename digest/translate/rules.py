@@ -93,24 +93,42 @@ class RulesEngine:
     # -- top level -----------------------------------------------------------------------
 
     def _best_parse(self, tokens: list[Token]) -> tuple[str, int, bool]:
-        candidates: list[tuple[int, int, str]] = []
+        """The parse using the most tokens (verb phrase, clause, noun phrase); stops when whole."""
+        best: tuple[int, int, str, bool] | None = None
+        for rank, attempt in ((3, self._try_vp), (2, self._try_clause), (1, self._try_np)):
+            found = attempt(tokens)
+            if found is None:
+                continue
+            used, text, guessed = found
+            if used == len(tokens) and not guessed:
+                return text, used, False
+            if best is None or (used, rank) > best[:2]:
+                best = (used, rank, text, guessed)
+        if best is None:
+            return self._gloss(tokens), len(tokens), True
+        return best[2], best[0], best[3]
+
+    def _try_vp(self, tokens: list[Token]) -> tuple[int, str, bool] | None:
         p = Parser(tokens, self.g)
+        lead = p.lead_subordinate()
         vp = p.vp()
-        guessed = vp is not None and vp.verb.lemma not in self.g.verbs
-        if vp is not None:
-            candidates.append((p.i, 3, self.imperative(vp)))
+        if vp is None:
+            return None
+        if lead is not None:
+            vp.mods.insert(0, lead)
+        return p.i, self.imperative(vp), vp.verb.lemma not in self.g.verbs
+
+    def _try_clause(self, tokens: list[Token]) -> tuple[int, str, bool] | None:
         p = Parser(tokens, self.g)
         clause = p.clause(subject=True)
-        if clause is not None and (clause.subj or clause.pronoun) and clause.finite:
-            candidates.append((p.i, 2, self.pattern("declarative", clause=self.clause(clause))))
+        if clause is None or not (clause.subj or clause.pronoun) or not clause.finite:
+            return None
+        return p.i, self.pattern("declarative", clause=self.clause(clause)), False
+
+    def _try_np(self, tokens: list[Token]) -> tuple[int, str, bool] | None:
         p = Parser(tokens, self.g)
         phrase = p.np()
-        if phrase is not None:
-            candidates.append((p.i, 1, self.noun_line(phrase)))
-        if not candidates:
-            return self._gloss(tokens), len(tokens), True
-        used, rank, text = max(candidates)
-        return text, used, guessed and rank == 3
+        return None if phrase is None else (p.i, self.noun_line(phrase), False)
 
     def pattern(self, name: str, **values: str) -> str:
         """Fill one of the lexicon's sentence patterns."""

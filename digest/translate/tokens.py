@@ -46,6 +46,7 @@ class TokenFinder:
     def __init__(self, names: Iterable[str] = (), alternations: Iterable[str] = ()) -> None:
         self.names = frozenset(names)
         self.alternations = frozenset(a.lower() for a in alternations)
+        self._seen: dict[str, list[Token]] = {}
 
     def spans(self, text: str) -> Iterator[tuple[int, int]]:
         """Start/end offsets of every protected token, left to right."""
@@ -61,6 +62,14 @@ class TokenFinder:
 
     def tokenize(self, text: str) -> list[Token]:
         """Split a line into protected tokens, words and punctuation."""
+        found = self._seen.get(text)
+        if found is None:
+            found = self._seen[text] = self._tokenize(text)
+            if len(self._seen) > 4096:
+                self._seen.pop(next(iter(self._seen)))
+        return list(found)
+
+    def _tokenize(self, text: str) -> list[Token]:
         tokens: list[Token] = []
         pos = 0
         for start, end in self.spans(text):
@@ -80,9 +89,12 @@ class TokenFinder:
         yield from _punct(text[pos:])
 
 
+_OPERATOR = re.compile(r">=|<=|==|!=|->|=>|<-|&&|\|\||::|\S")
+
+
 def _punct(text: str) -> Iterator[Token]:
-    for char in _SPACE.sub("", text):
-        yield Token(char, "punct")
+    for match in _OPERATOR.finditer(text):
+        yield Token(match.group(0), "punct")
 
 
 _NO_SPACE_BEFORE = {")", ",", ".", ":", ";", "!", "?"}
