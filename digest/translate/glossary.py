@@ -47,6 +47,9 @@ class Glossary:
     prepositions: dict[str, dict[str, str]]
     subordinators: dict[str, dict[str, str]]
     max_term_words: int
+    senses: dict[str, tuple[str, tuple[tuple[str, frozenset[str]], ...]]] = field(
+        default_factory=dict
+    )
     _nouns: dict[tuple[str, ...], str | None] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
@@ -71,6 +74,17 @@ class Glossary:
             if key in self.terms:
                 return self.terms[key]
         return None
+
+    def sense(self, word: str, cues: frozenset[str]) -> str | None:
+        """The Japanese of a word whose sense depends on cue words in the line, if it has one."""
+        found = self.senses.get(word)
+        if found is None:
+            return None
+        default, choices = found
+        for ja, words in choices:
+            if any(c in cues or (c.endswith("_") and any(w.startswith(c) for w in cues)) for c in words):
+                return ja
+        return default
 
     def verb(self, word: str) -> tuple[Verb, str] | None:
         """The lexicon verb of an inflected word and its form (base, s, ed, ing)."""
@@ -141,7 +155,21 @@ def _load(glossary_path: Path, lexicon_path: Path) -> Glossary:
         prepositions=_section(lx, "prepositions", lexicon_path),
         subordinators=_section(lx, "subordinators", lexicon_path),
         max_term_words=longest,
+        senses=_senses(_section(g, "senses", glossary_path), glossary_path),
     )
+
+
+def _senses(
+    data: dict[str, Any], path: Path
+) -> dict[str, tuple[str, tuple[tuple[str, frozenset[str]], ...]]]:
+    out = {}
+    for word, spec in data.items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("default"), str):
+            raise ConfigError(f"{path}: senses.{word}: needs a 'default' string")
+        cues = spec.get("cues") or {}
+        choices = tuple((str(ja), frozenset(str(c).lower() for c in words)) for ja, words in cues.items())
+        out[str(word).lower()] = (spec["default"], choices)
+    return out
 
 
 def with_terms(g: Glossary, extra: dict[str, str]) -> Glossary:

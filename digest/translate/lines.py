@@ -12,7 +12,7 @@ _BULLET = re.compile(r"^\s*(?:[-+*•]\s+)+")
 _BRACKET_TAG = re.compile(r"^\[[\w.+-]+\]\s*")
 SEVERITIES = (
     "high|medium|low|critical|major|minor|dev|fix|feature|feat|bugfix|security|enhancement|"
-    "refactor|api"
+    "refactor"
 )
 _SEVERITY = re.compile(rf"^({SEVERITIES})\s*:\s*", re.IGNORECASE)
 _COMPONENT = re.compile(r"^([A-Za-z][\w./+-]{0,30}(?: [a-z][\w./+-]{0,12})?):\s+(?=\S)")
@@ -72,11 +72,19 @@ def split_line(text: str) -> LineParts:
             components.append(match.group(1))
         rest = rest[match.end() :]
     tail = _TAIL_TICKETS.search(rest)
-    if tail and tail.start() > 0:
+    if tail and tail.start() > 0 and (tail.group(0)[0].isspace() or "#" in tail.group(1)):
         tickets.extend(t.strip() for t in tail.group(1).split(","))
         rest = rest[: tail.start()]
     body = rest.strip().rstrip(".").strip()
     return LineParts(severity, tuple(components), body, tuple(tickets))
+
+
+LEAD_WORDS = frozenset(SEVERITIES.split("|")) | {"bug", "issue"}
+
+
+def protected_in(text: str, found: list[str]) -> list[str]:
+    """Protected tokens of a line a translation must keep: not the severity or 'Bug' keyword."""
+    return [t for t in found if t.lower() not in LEAD_WORDS]
 
 
 def _is_component(word: str) -> bool:

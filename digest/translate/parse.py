@@ -25,6 +25,7 @@ NEGATORS = {"not", "never", "no longer"}
 CREATION_VERBS = {"add", "implement", "introduce", "provide", "create", "support", "use"}
 NP_PREPS = {"of", "for", "in", "with", "between", "per", "about", "within", "without", "like"}
 NP_SUFFIXES = {"onward": "以降", "onwards": "以降", "alone": "だけ", "only": "のみ"}
+NOT_VERBS = {"close to"}  # word senses: "is close to expiration" is not the verb close
 SYMBOLS = {"<", ">", "=", "<=", ">=", "+", "*", "&", "'", '"', "/", "%", "#", "|", "~", "@", "^"}
 
 
@@ -89,6 +90,7 @@ class Clause:
     advs: list[str] = field(default_factory=list)
     pronoun: bool = False
     finite: bool = False
+    pred_pp: bool = False
 
 
 class Parser:
@@ -125,7 +127,15 @@ class Parser:
 
     def verb_at(self, offset: int = 0) -> tuple[Verb, str] | None:
         """The lexicon verb at a position, if the token is a plain word that is one."""
-        return self.g.verb(self.low(offset)) if self.is_word(offset) else None
+        if not self.is_word(offset):
+            return None
+        if self.multi_at(offset) in NOT_VERBS:
+            return None
+        return self.g.verb(self.low(offset))
+
+    def multi_at(self, offset: int) -> str:
+        """The two words from a position, joined ('close to')."""
+        return f"{self.low(offset)} {self.low(offset + 1)}"
 
     def is_noun(self, word: str) -> bool:
         """True when the glossary knows a word as a noun or kept term."""
@@ -300,12 +310,22 @@ class Parser:
             clause = self.clause(subject=False)
             return Mod("rel", clause=clause) if clause else None
         found = self.verb_at()
+        if found and found[1] == "ing" and self._participle_follows():
+            vp = self.vp()
+            return Mod("ing", vp=vp) if vp else None
         if found and found[1] == "ed" and not self._followed_by_noun():
             vp = VP(found[0], form="ed", passive=True)
             self.i += 1
             self.adjuncts(vp, stop_subordinate=True)
             return Mod("part", vp=vp)
         return None
+
+    def _participle_follows(self) -> bool:
+        """'X flipping to Y': an -ing verb after a noun, then a preposition or the end."""
+        nxt = self.low(1)
+        if self.low() in self.g.adjectives or self.is_noun(self.low()):
+            return False
+        return nxt == "" or nxt in self.g.prepositions or nxt in {'"', "'"}
 
     def _base_verb(self, offset: int) -> bool:
         found = self.verb_at(offset)
@@ -472,6 +492,8 @@ class Parser:
 
     def _starts_adverbial(self) -> bool:
         word = self.low()
+        if word in self.g.adjectives and self.is_word(1) and self.is_noun(self.low(1)):
+            return False
         return self.is_word() and (
             word in self.g.subordinators or (word in self.g.adverbs and not self.is_noun(word))
         )
@@ -651,6 +673,14 @@ class Parser:
             return clause
         if not be:
             return None
+        pred_prep = self.multi(self.g.prepositions)
+        if pred_prep and "pred" in self.g.prepositions[pred_prep]:
+            mod = self.pp(pred_prep)
+            if mod is None:
+                return None
+            clause.mods = [mod]
+            clause.pred_pp = True
+            return clause
         if self.is_word() and self.low() in self.g.adjectives:
             clause.pred_adj = self.g.adjectives[self.low()]
             self.i += 1

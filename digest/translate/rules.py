@@ -11,7 +11,7 @@ from digest.translate import ja
 from digest.translate.base import Draft, Result
 from digest.translate.confidence import unknown_words
 from digest.translate.glossary import Glossary, Verb, load_glossary, with_terms
-from digest.translate.lines import LineParts, split_line
+from digest.translate.lines import LineParts, protected_in, split_line
 from digest.translate.parse import NP, VP, Clause, Mod, Parser, Unit
 from digest.translate.tokens import Token, english, missing_tokens
 
@@ -21,6 +21,9 @@ CLASSIFIERS = {
     "directive", "keyword", "subcommand", "function", "flag", "task", "macro", "method",
 }  # fmt: skip
 _SPACES = re.compile(r" {2,}")
+_VERSION = re.compile(r"^v?\d+(?:\.\d+)+(?:[-~ ]?(?:rc|beta|alpha|final)\d*)?$", re.IGNORECASE)
+RELEASE_KINDS = {"stable": "安定版", "beta": "ベータ版", "final": "最終版", "new": "新しい"}
+FIX_VERBS = {"fix", "correct", "repair"}
 
 
 class RulesEngine:
@@ -33,6 +36,19 @@ class RulesEngine:
     ) -> None:
         g = glossary or load_glossary()
         self.g = with_terms(g, store.approved_terms(db, lang)) if db is not None else g
+        self._cues: frozenset[str] = frozenset()
+
+    def trap(self, tokens: list[Token]) -> str | None:
+        """Whole-line shapes with one right reading: 'release 1.1.0', 'stable release 1.0.11'."""
+        words = [t.text.lower() for t in tokens]
+        if "release" not in words or tokens[-1].kind != "id":
+            return None
+        at = words.index("release")
+        version = english(tokens[at + 1 :])
+        if not _VERSION.match(version) or at > 1:
+            return None
+        kind = RELEASE_KINDS.get(words[0], None) if at == 1 else ""
+        return None if kind is None else f"{kind}{version}をリリースしました。"
 
     def translate(self, lines: list[str]) -> list[Draft]:
         """Translate a batch of lines; unsure lines come back as needs_review."""
@@ -50,13 +66,26 @@ class RulesEngine:
         """Translate one line; a line the engine is not sure of gets a conservative rendering."""
         parts = split_line(line)
         tokens = self.g.finder.tokenize(parts.body)
-        protected = self.g.finder.find(line)
+        protected = self._protected(parts, tokens)
+        self._cues = frozenset(
+            [t.text.lower() for t in tokens] + [c.lower() for c in parts.components]
+        )
+        trap = self.trap(tokens)
+        if trap is not None:
+            return Draft(self._frame(parts, trap), self.name)
         text, sure = self._render(parts, tokens)
         if missing_tokens(protected, text):
             text, sure = self.conservative(parts, tokens), False
-        if missing_tokens(protected, text):
+        if missing_tokens(protected_in(line, self.g.finder.find(line)), text):
             text = f"{text} ({line.strip()})"
         return Draft(text, self.name, "machine" if sure else "needs_review")
+
+    def _protected(self, parts: LineParts, tokens: list[Token]) -> list[str]:
+        """Identifiers the output must keep: the body's, the tickets and the components'."""
+        found = [t.text for t in tokens if t.protected] + list(parts.tickets)
+        for component in parts.components:
+            found += self.g.finder.find(component)
+        return found
 
     def _render(self, parts: LineParts, tokens: list[Token]) -> tuple[str, bool]:
         if not tokens:
@@ -181,8 +210,10 @@ class RulesEngine:
         """A line that is only a noun phrase ("Regression test updates")."""
         head = phrase.units[-1].words[-1]
         found = self.g.verb(head.text.lower()) if head.kind == "word" else None
+        known = self.g.noun([w.text.lower() for w in phrase.units[0].words])
         if (
             len(phrase.units) == 1
+            and known is None
             and found
             and found[1] in {"base", "s"}
             and len(phrase.units[0].words) > 1
@@ -237,6 +268,8 @@ class RulesEngine:
             run += 1
         for n in range(min(run, self.g.max_term_words), 0, -1):
             found = self.g.noun([w.text.lower() for w in words[i : i + n]])
+            if n == 1 and found is not None:
+                found = self.g.sense(low, self._cues) or found
             if found is not None and (n > 1 or low not in self.g.adjectives or i == len(words) - 1):
                 return found, n
         if low in self.g.adjectives:
@@ -265,6 +298,8 @@ class RulesEngine:
             return self.clause(mod.clause, relative=True)
         if mod.kind == "part" and mod.vp is not None:
             return self.vp(mod.vp, "past")
+        if mod.kind == "ing" and mod.vp is not None:
+            return self.vp(mod.vp, "dict")
         return english(mod.toks)
 
     def _pp(self, mod: Mod, where: str, particle: str | None = None) -> str:
@@ -330,9 +365,22 @@ class RulesEngine:
         if vp.obj is None:
             return ""
         only = "のみ" if "only" in vp.advs and "once" not in vp.advs else ""
+        problem = self._problem(vp)
+        if problem:
+            return problem
         if vp.obj_inf is not None:
             return f"{self.np(vp.obj)}{only}が{self.vp(vp.obj_inf, 'dict')}ように"
         return f"{self.np(vp.obj)}{only}{vp.verb.obj}"
+
+    def _problem(self, vp: VP) -> str:
+        """'Fix X flipping to Y' -> XがYに切り替わる問題を (the participle is the defect)."""
+        if vp.verb.lemma not in FIX_VERBS or vp.obj is None or len(vp.obj.units) != 1:
+            return ""
+        unit = vp.obj.units[0]
+        if not unit.mods or unit.mods[-1].kind != "ing" or unit.mods[-1].vp is None:
+            return ""
+        head = Unit(unit.words, unit.mods[:-1], unit.suffix)
+        return f"{self.unit(head)}が{self.vp(unit.mods[-1].vp, 'dict')}問題を"
 
     def _verb(self, vp: VP, form: str) -> str:
         if vp.inf is not None:
@@ -382,6 +430,11 @@ class RulesEngine:
                 inner = self.vp(vp.obj_inf, form, subject=self.np(vp.obj) + "が")
                 return f"{subj[:-1]}により、{inner}"
             return self.vp(vp, form, subject=subj)
+        if clause.pred_pp and clause.mods and clause.mods[0].np is not None:
+            spec = self.g.prepositions[clause.mods[0].prep]
+            pred = spec["pred"].format(x=self.np(clause.mods[0].np))
+            pred = ja.predicate_of(pred, negative=True) if clause.neg else pred
+            return ja.join([subj, pred])
         mods = "".join(self.adjunct(m, Verb("be", "である")) for m in clause.mods)
         mods += "".join(self.g.adverbs.get(a, "") for a in clause.advs)
         if clause.pred_adj:

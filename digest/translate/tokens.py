@@ -12,7 +12,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("assign", r"[A-Za-z_][\w.-]*=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s,;)]+)"),
     ("quoted", r"\"[^\"\n]+\"|“[^”\n]+”|`[^`\n]+`|(?<![\w'])'[^'\n]+'(?![\w'])"),
     ("ticket", r"\b[A-Za-z][A-Za-z.-]*#\d+\b|(?<![\w#])#\d+\b"),
-    ("call", r"[A-Za-z_][\w.:>-]*\([^()\s]*\)"),
+    ("call", r"[A-Za-z_][\w.:>-]*\((?![\w.-]*#\d)[^()\s]*\)"),
     ("path", r"(?:~|\.{1,2})?/[\w.@%+=:,~-]+(?:/[\w.@%+=:,~-]*)*|[\w.+-]*\w(?:/[\w.+-]*\w)+/?"),
     ("option", r"(?<![\w-])--?[A-Za-z][\w-]*(?:=[^\s,;)]+)?(?:,\s?--?[A-Za-z][\w-]*)*"),
     ("revision", r"\b\d+:[0-9a-f]{6,40}\b"),
@@ -46,7 +46,6 @@ class TokenFinder:
     def __init__(self, names: Iterable[str] = (), alternations: Iterable[str] = ()) -> None:
         self.names = frozenset(names)
         self.alternations = frozenset(a.lower() for a in alternations)
-        self._seen: dict[str, list[Token]] = {}
 
     def spans(self, text: str) -> Iterator[tuple[int, int]]:
         """Start/end offsets of every protected token, left to right."""
@@ -62,14 +61,6 @@ class TokenFinder:
 
     def tokenize(self, text: str) -> list[Token]:
         """Split a line into protected tokens, words and punctuation."""
-        found = self._seen.get(text)
-        if found is None:
-            found = self._seen[text] = self._tokenize(text)
-            if len(self._seen) > 4096:
-                self._seen.pop(next(iter(self._seen)))
-        return list(found)
-
-    def _tokenize(self, text: str) -> list[Token]:
         tokens: list[Token] = []
         pos = 0
         for start, end in self.spans(text):
