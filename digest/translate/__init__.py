@@ -69,8 +69,14 @@ class Pipeline:
 
     def translate(self, lines: list[str]) -> list[Result]:
         """Translate lines in order; identical lines are translated once."""
+        from digest.translate.rules import component_lead_in
+
         tm = TranslationMemory(
-            self.db, self.glossary.finder, lang=self.lang, threshold=self.threshold
+            self.db,
+            self.glossary.finder,
+            lang=self.lang,
+            threshold=self.threshold,
+            lead_in=lambda components: component_lead_in(self.glossary, components),
         )
         sources = list(dict.fromkeys(clean(line) for line in lines if line.strip()))
         stored = tm.exact(sources)

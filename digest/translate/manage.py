@@ -81,6 +81,13 @@ def _entries(path: Path) -> list[PostEntry]:
     return [replace(e, text=from_markdown(e.text)) for e in entries]
 
 
+def align_terms(db: Database, lang: str = "ja") -> str:
+    """Re-align term candidates from every reviewed TM pair; one summary line."""
+    from digest.translate.terms import realign
+
+    return f"{realign(db, lang)} term candidates (digest tm terms lists and approves them)"
+
+
 def export_table(db: Database, path: Path, lang: str | None = None) -> int:
     """Write the TM as TSV or JSON lines (chosen by the file extension)."""
     kind = _kind(path)

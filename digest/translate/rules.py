@@ -112,12 +112,7 @@ class RulesEngine:
 
     def lead_in(self, components: tuple[str, ...]) -> str:
         """Component prefixes as a Japanese lead-in: 'PE: ' -> 'PEで、'."""
-        if not components:
-            return ""
-        labels = [self.g.components.get(c.lower(), c) for c in components]
-        if len(labels) > 1 and labels[0].lower() in {"リソースエージェント"}:
-            labels = [labels[-1] + "リソースエージェント"]
-        return ja.join(["の".join(_dedupe(labels)), "で、"])
+        return component_lead_in(self.g, components)
 
     # -- top level -----------------------------------------------------------------------
 
@@ -461,6 +456,16 @@ class RulesEngine:
             else:
                 pieces.append(t.text)
         return english([Token(p, "word") for p in pieces])
+
+
+def component_lead_in(g: Glossary, components: tuple[str, ...]) -> str:
+    """Component prefixes as a Japanese lead-in: 'PE: ' -> 'PEで、'."""
+    if not components:
+        return ""
+    labels = [g.components.get(c.lower(), c) for c in components]
+    if len(labels) > 1 and labels[0].lower() in {"リソースエージェント"}:
+        labels = [labels[-1] + "リソースエージェント"]
+    return ja.join(["の".join(_dedupe(labels)), "で、"])
 
 
 def verb_form(verb: Verb, form: str, *, passive: bool = False) -> str:

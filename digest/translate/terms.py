@@ -10,14 +10,16 @@ glossary candidates with a count and an example; approved ones feed the rules en
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlite_utils import Database
 
 from digest import store
+from digest.errors import ParseError
 from digest.translate.confidence import FUNCTION_WORDS, known_word
 from digest.translate.glossary import Glossary, load_glossary
 from digest.translate.lines import clean, split_line
@@ -87,11 +89,16 @@ def align(pairs: list[tuple[str, str]], g: Glossary) -> list[tuple[str, str, str
             both[term].update(set(chunks))
     out = []
     for source, text, terms, chunks in sides:
-        for term in dict.fromkeys(terms):
-            ja = _best(term, chunks, terms, en_count, ja_count, both)
-            if ja:
+        found = {t: _best(t, chunks, terms, en_count, ja_count, both) for t in dict.fromkeys(terms)}
+        for term, ja in found.items():
+            if ja and not _inside_longer(term, ja, found):
                 out.append((term, ja, source, text))
     return out
+
+
+def _inside_longer(term: str, ja: str, found: dict[str, str | None]) -> bool:
+    """True when a longer term of the same line got the same Japanese ('pull' in 'pull request')."""
+    return any(o != term and f" {term} " in f" {o} " and j == ja for o, j in found.items())
 
 
 def _best(
@@ -189,3 +196,19 @@ def _pieces(g: Glossary) -> frozenset[str]:
         pieces.update(_CHUNK.findall(value))
     pieces.update({"問題", "場合", "機能", "処理", "動作", "対応", "追加", "修正", "変更", "対象"})
     return frozenset(p for p in pieces if p)
+
+
+def terms_report(
+    db: Database, lang: str, approve: Iterable[str] = (), fmt: str = "table", min_count: int = 1
+) -> str:
+    """`digest tm terms`: approve the named terms, then list candidates as a table or JSON."""
+    wanted = [t.lower() for t in approve]
+    unknown = [t for t in wanted if not store.approve_term(db, t, lang)]
+    if unknown:
+        raise ParseError(f"tm terms: no candidate for {', '.join(unknown)} (see digest tm terms)")
+    rows = term_candidates(db, lang, min_count)
+    if fmt == "json":
+        return json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2)
+    lines = [f"{r.state:<9} {r.count:>4}  {r.term} => {r.ja}    e.g. {r.example_source}" for r in rows]
+    approved = sum(r.state == "approved" for r in rows)
+    return "\n".join([*lines, f"{len(rows)} terms, {approved} approved"])
