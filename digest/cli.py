@@ -170,9 +170,10 @@ def _translation_pipeline(ctx: Context, engine: str | None, *, save: bool, refre
 
     settings = translate_settings(ctx.config)
     glossary = glossary_for(settings)
-    translator = make_engine(engine or settings.engine, settings, glossary)
+    db = ctx.open_db()
+    translator = make_engine(engine or settings.engine, settings, glossary, db)
     return Pipeline(
-        ctx.open_db(),
+        db,
         translator,
         glossary,
         lang=settings.lang,

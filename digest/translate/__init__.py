@@ -31,12 +31,15 @@ __all__ = [
 ]
 
 
-def make_engine(name: str, settings: TranslateSettings, glossary: Glossary) -> Translator:
-    """Build the `rules` or `llm` engine from validated settings."""
+def make_engine(
+    name: str, settings: TranslateSettings, glossary: Glossary, db: Database | None = None
+) -> Translator:
+    """Build the `rules` or `llm` engine; with a store, approved terms and TM examples join in."""
+    from digest.translate.examples import ExampleIndex
     from digest.translate.llm import LLMEngine
     from digest.translate.rules import RulesEngine
 
-    rules = RulesEngine(glossary)
+    rules = RulesEngine(glossary, db=db, lang=settings.lang)
     if name == "rules":
         return rules
     if name == "llm":
@@ -45,7 +48,8 @@ def make_engine(name: str, settings: TranslateSettings, glossary: Glossary) -> T
                 "translate.llm: the llm engine needs url and model "
                 "(sources.yaml translate.llm or $DIGEST_LLM_URL / $DIGEST_LLM_MODEL)"
             )
-        return LLMEngine(settings.llm, glossary, fallback=rules)
+        examples = ExampleIndex(db, settings.lang) if db is not None else None
+        return LLMEngine(settings.llm, rules.g, fallback=rules, examples=examples)
     raise ConfigError(f"translate.engine: unknown engine '{name}' (expected rules or llm)")
 
 
