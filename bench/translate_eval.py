@@ -171,9 +171,7 @@ def reference_post(engine: RulesEngine) -> bool:
     with tempfile.TemporaryDirectory() as tmp:
         db = store.open_db(Path(tmp) / "tm.db")
         import_post(db, POST)
-        results = Pipeline(db, engine, engine.g, save=False).translate(
-            [e.source for e in entries]
-        )
+        results = Pipeline(db, engine, engine.g, save=False).translate([e.source for e in entries])
         exact = sum(r.text == e.text for r, e in zip(results, entries, strict=True))
     print(
         f"reference post ({POST.name}, {len(entries)} links in {len(dev)} groups): "
@@ -200,7 +198,9 @@ def main(argv: list[str]) -> int:
     engine = RulesEngine(g)
     rows = load_corpus()
     if argv[:1] == ["--show"]:
-        return show(engine, rows, argv[1] if len(argv) > 1 else "dev", int(argv[2:3] and argv[2] or 1000))
+        return show(
+            engine, rows, argv[1] if len(argv) > 1 else "dev", int((argv[2:3] and argv[2]) or 1000)
+        )
     if not rows:
         print(f"corpus: skipped, not found at {CORPUS}")
     for split in ("dev", "test"):

@@ -1370,7 +1370,5 @@ def approved_terms(db: Database, lang: str) -> dict[str, str]:
     """Approved term -> Japanese."""
     if "tm_terms" not in db.table_names():
         return {}
-    rows = db.execute(
-        "SELECT term, ja FROM tm_terms WHERE lang = ? AND state = 'approved'", [lang]
-    )
+    rows = db.execute("SELECT term, ja FROM tm_terms WHERE lang = ? AND state = 'approved'", [lang])
     return dict(rows.fetchall())

@@ -82,7 +82,9 @@ class Glossary:
             return None
         default, choices = found
         for ja, words in choices:
-            if any(c in cues or (c.endswith("_") and any(w.startswith(c) for w in cues)) for c in words):
+            if any(
+                c in cues or (c.endswith("_") and any(w.startswith(c) for w in cues)) for c in words
+            ):
                 return ja
         return default
 
@@ -167,7 +169,9 @@ def _senses(
         if not isinstance(spec, dict) or not isinstance(spec.get("default"), str):
             raise ConfigError(f"{path}: senses.{word}: needs a 'default' string")
         cues = spec.get("cues") or {}
-        choices = tuple((str(ja), frozenset(str(c).lower() for c in words)) for ja, words in cues.items())
+        choices = tuple(
+            (str(ja), frozenset(str(c).lower() for c in words)) for ja, words in cues.items()
+        )
         out[str(word).lower()] = (spec["default"], choices)
     return out
 

@@ -11,8 +11,7 @@ _TYPOGRAPHY = str.maketrans(
 _BULLET = re.compile(r"^\s*(?:[-+*•]\s+)+")
 _BRACKET_TAG = re.compile(r"^\[[\w.+-]+\]\s*")
 SEVERITIES = (
-    "high|medium|low|critical|major|minor|dev|fix|feature|feat|bugfix|security|enhancement|"
-    "refactor"
+    "high|medium|low|critical|major|minor|dev|fix|feature|feat|bugfix|security|enhancement|refactor"
 )
 _SEVERITY = re.compile(rf"^({SEVERITIES})\s*:\s*", re.IGNORECASE)
 _COMPONENT = re.compile(r"^([A-Za-z][\w./+-]{0,30}(?: [a-z][\w./+-]{0,12})?):\s+(?=\S)")

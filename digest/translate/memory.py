@@ -90,7 +90,11 @@ class TranslationMemory:
         if not text.startswith(lead):
             return None
         text = self.lead_in(new.components) + text[len(lead) :]
-        for before, after in [*zip(old.slots, new.slots), *zip(old.tickets, new.tickets)]:
+        swaps = [
+            *zip(old.slots, new.slots, strict=True),
+            *zip(old.tickets, new.tickets, strict=True),
+        ]
+        for before, after in swaps:
             if before != after:
                 if text.count(before) != 1:
                     return None

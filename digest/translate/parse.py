@@ -101,7 +101,9 @@ class Parser:
         self.g = glossary
         self.i = 0
         self._lows = [t.text.lower() for t in tokens]
-        self._words = [w if t.kind == "word" else "" for w, t in zip(self._lows, tokens, strict=True)]
+        self._words = [
+            w if t.kind == "word" else "" for w, t in zip(self._lows, tokens, strict=True)
+        ]
         self._multi: dict[tuple[int, int], str | None] = {}
 
     # -- token helpers -------------------------------------------------------------------
@@ -401,7 +403,12 @@ class Parser:
     def _unknown_verb(self) -> tuple[Verb, str] | None:
         """A line may start with a verb the lexicon lacks: 'Sanitize X' -> Sanitizeする."""
         word = self.low()
-        if (self.i != 0 and self.low(-1) != ",") or not self.is_word() or self.is_noun(word) or not self.starts_np(1):
+        if (
+            (self.i != 0 and self.low(-1) != ",")
+            or not self.is_word()
+            or self.is_noun(word)
+            or not self.starts_np(1)
+        ):
             return None
         if word in self.g.adjectives or word in self.g.adverbs or word in AUX | PRONOUNS:
             return None

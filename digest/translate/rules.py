@@ -47,7 +47,7 @@ class RulesEngine:
         version = english(tokens[at + 1 :])
         if not _VERSION.match(version) or at > 1:
             return None
-        kind = RELEASE_KINDS.get(words[0], None) if at == 1 else ""
+        kind = RELEASE_KINDS.get(words[0]) if at == 1 else ""
         return None if kind is None else f"{kind}{version}をリリースしました。"
 
     def translate(self, lines: list[str]) -> list[Draft]:
@@ -56,7 +56,10 @@ class RulesEngine:
 
     def translate_results(self, lines: list[str]) -> list[Result]:
         """Translate lines into pipeline results (text, origin and state)."""
-        return [Result(line, d.text, d.origin, d.state) for line, d in zip(lines, self.translate(lines), strict=True)]
+        return [
+            Result(line, d.text, d.origin, d.state)
+            for line, d in zip(lines, self.translate(lines), strict=True)
+        ]
 
     def translate_line(self, line: str) -> str:
         """Translate one line (text only)."""
@@ -101,7 +104,11 @@ class RulesEngine:
         found = self.g.verb(tokens[0].text) if tokens[0].kind == "word" else None
         if found is not None and found[1] == "base" and len(tokens) > 1:
             verb, rest = found[0], english(tokens[1:])
-            ending = verb_form(verb, "polite") if verb.done else verb_form(verb, "dict") + "ようにしました"
+            ending = (
+                verb_form(verb, "polite")
+                if verb.done
+                else verb_form(verb, "dict") + "ようにしました"
+            )
             return self._frame(parts, f"「{rest}」{verb.obj}{ending}。")
         return self._frame(parts, f"「{english(tokens)}」に関する変更です。")
 

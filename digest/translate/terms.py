@@ -91,14 +91,23 @@ def align(pairs: list[tuple[str, str]], g: Glossary) -> list[tuple[str, str, str
     for source, text, terms, chunks in sides:
         found = {t: _best(t, chunks, terms, en_count, ja_count, both) for t in dict.fromkeys(terms)}
         for term, ja in found.items():
-            if ja and not _inside_longer(term, ja, found):
+            if ja and not _shadowed(term, ja, found, en_count):
                 out.append((term, ja, source, text))
     return out
 
 
-def _inside_longer(term: str, ja: str, found: dict[str, str | None]) -> bool:
-    """True when a longer term of the same line got the same Japanese ('pull' in 'pull request')."""
-    return any(o != term and f" {term} " in f" {o} " and j == ja for o, j in found.items())
+def _shadowed(term: str, ja: str, found: dict[str, str | None], seen: Counter[str]) -> bool:
+    """True when an overlapping term of the line got the same Japanese and wins: the longer one
+    ('pull request' over 'pull') unless the shorter is seen more often ('frobnicator' over
+    'frobnicator option')."""
+    for other, other_ja in found.items():
+        if other == term or other_ja != ja:
+            continue
+        if f" {term} " in f" {other} " and seen[other] >= seen[term]:
+            return True
+        if f" {other} " in f" {term} " and seen[other] > seen[term]:
+            return True
+    return False
 
 
 def _best(
@@ -131,7 +140,12 @@ def english_terms(source: str, g: Glossary) -> list[str]:
     run: list[str] = []
     for token in [*tokens, None]:
         word = token.text.lower() if token is not None and token.kind == "word" else ""
-        if word and word not in FUNCTION_WORDS and g.verb(word) is None and not _functional(word, g):
+        if (
+            word
+            and word not in FUNCTION_WORDS
+            and g.verb(word) is None
+            and not _functional(word, g)
+        ):
             run.append(word)
             continue
         out += _ngrams(run, g)
@@ -209,6 +223,8 @@ def terms_report(
     rows = term_candidates(db, lang, min_count)
     if fmt == "json":
         return json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2)
-    lines = [f"{r.state:<9} {r.count:>4}  {r.term} => {r.ja}    e.g. {r.example_source}" for r in rows]
+    lines = [
+        f"{r.state:<9} {r.count:>4}  {r.term} => {r.ja}    e.g. {r.example_source}" for r in rows
+    ]
     approved = sum(r.state == "approved" for r in rows)
     return "\n".join([*lines, f"{len(rows)} terms, {approved} approved"])

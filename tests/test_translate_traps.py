@@ -1,0 +1,164 @@
+"""Word-sense traps, confidence states, Markdown without entities and identifiers that survive."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digest.render import Change, escape_markdown, escape_prose
+from digest.site.markup import Markdown
+from digest.translate.glossary import load_glossary
+from digest.translate.lines import protected_in
+from digest.translate.markdown import REVIEW_MARK, from_markdown, to_markdown
+from digest.translate.rules import RulesEngine
+from digest.translate.tokens import missing_tokens
+
+GLOSSARY = load_glossary()
+ENGINE = RulesEngine(GLOSSARY)
+
+
+def ja(line: str) -> str:
+    return ENGINE.translate_line(line)
+
+
+def test_close_to_is_nearness_not_the_verb_close():
+    text = ja("libs: Log if a TLS certificate is close to expiration.")
+    assert "有効期限に近い場合" in text and "閉じ" not in text
+    assert "閉じる" in ja("lrmd: close the logd fd too when executing agents")
+
+
+def test_completion_sense_follows_the_line():
+    assert "完了" in ja("various: Correctly detect completion of systemd start/stop actions")
+    assert "補完" not in ja("various: Correctly detect completion of systemd start/stop actions")
+    assert "補完" in ja("Fix: crmsh.spec.in: enable completion of crm command(bsc#1166329)")
+    assert "補完" in ja("shell: improve tab completion")
+
+
+def test_release_of_a_version_is_a_release_not_freeing():
+    assert ja("release 1.1.0") == "1.1.0をリリースしました。"
+    assert ja("stable release 1.0.11") == "安定版1.0.11をリリースしました。"
+    assert "解放" in ja("Fix: release the lock on error")
+
+
+def test_unit_tests_are_a_noun_not_testing_units():
+    text = ja("Unit tests")
+    assert "ユニットテスト" in text and "単位" not in text
+
+
+def test_flipping_is_the_defect_being_fixed():
+    text = ja('fix drbd usage-count option flipping to "yes"')
+    assert text == 'drbd usage-countオプションが"yes"に切り替わる問題を修正しました。'
+
+
+def test_more_hosts_is_a_quantity_not_an_adverb():
+    text = ja("allow more hosts in -h option")
+    assert "より多くのホスト" in text and "-h" in text and "（" not in text
+
+
+def test_operators_are_not_split():
+    text = ja("build: Fix default pacemaker-remoted path on Fedora >= 42")
+    assert ">= 42" in text and "> =" not in text
+    assert "<= 3" in ja("Build: require foo <= 3")
+
+
+def test_sure_lines_are_machine_and_unsure_ones_need_review():
+    sure = ENGINE.translate_draft("High: PE: Fix memory leak in LogActions")
+    assert (sure.state, sure.text) == (
+        "machine",
+        "PEで、LogActions内のメモリリークを修正しました。",
+    )
+    unknown = ENGINE.translate_draft("crmd: Fix the frobnication of widgets")
+    assert unknown.state == "needs_review"
+
+
+def test_unparsed_line_keeps_the_english_clause_whole():
+    draft = ENGINE.translate_draft("Medium: crmd: If we get a join offer, better zap the thing")
+    assert draft.state == "needs_review"
+    assert "「" in draft.text and "」" in draft.text
+    inner = draft.text.split("「", 1)[1].split("」", 1)[0]
+    assert inner in "If we get a join offer, better zap the thing"
+    assert len(inner.split()) >= 4
+
+
+MARKDOWN = Markdown("")
+
+
+def visible(markdown: str) -> str:
+    rendered = MARKDOWN.render(markdown).html
+    return html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ビルドで、Fedora >= 42でデフォルトのパスを修正しました。",
+        "x < 3 かつ y > 2 の場合",
+        "a && b、<div>タグ、&amp;と&#91;",
+        "*強調*ではなく_下線_とcrm_monとfoo_bar_baz",
+        "[リンク](http://example.com)ではない",
+        "> 行頭の記号",
+        "# 見出しではない",
+        r"バックスラッシュ \ と `code`",
+    ],
+)
+def test_prose_is_shown_as_typed_without_entities(text):
+    markdown = escape_prose(text)
+    assert not re.search(r"&(?:#\d+|[a-z]+);", markdown.replace("\\&", ""))
+    assert visible(markdown) == text.replace("`code`", "code")
+    assert from_markdown(markdown) == text
+
+
+def test_operator_stays_whole_in_the_markdown_source():
+    assert ">=" in escape_prose("Fedora >= 42") and "&gt;" not in escape_prose("Fedora >= 42")
+    assert "&gt;" not in escape_markdown("Fix path on Fedora >= 42")
+    assert visible(escape_markdown("Fix path on Fedora >= 42 & <b>x</b>")) == (
+        "Fix path on Fedora >= 42 & <b>x</b>"
+    )
+
+
+def test_review_marker_is_visible_and_harvested_away():
+    assert to_markdown("訳") + REVIEW_MARK == "訳（要確認）"
+    assert from_markdown("訳（要確認）") == "訳"
+    assert Change("id", "en", None, "訳", "needs_review").state == "needs_review"
+
+
+WORDS = st.sampled_from(
+    [
+        *("fix", "add", "remove", "the", "a", "resource", "node", "when", "if", "not", "is"),
+        *("close", "to", "of", "in", "for", "with", "more", "release", "completion", "unit"),
+        *("tests", "flipping", "crash", "leak", "and", "or", "be", "stopped", "memory", "timeout"),
+    ]
+)
+IDENTIFIERS = st.sampled_from(
+    [
+        "crm_mon",
+        "--force",
+        "pcmk__xe_id()",
+        "/usr/lib/ocf",
+        "CRM_OP_REPROBE",
+        "1.1.0",
+        ">=",
+        "`crm_diff --stdin`",
+        "bsc#1166329",
+        "LogActions",
+        "on-fail=restart",
+        '"yes"',
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(WORDS, IDENTIFIERS), min_size=1, max_size=12),
+    st.sampled_from(["", "PE: ", "High: crmd: ", "**scheduler:** ", "Low: tools: crm: "]),
+)
+def test_identifiers_survive(words, prefix):
+    line = prefix + " ".join(words)
+    draft = ENGINE.translate_draft(line)
+    protected = protected_in(line, GLOSSARY.finder.find(line))
+    assert not missing_tokens(protected, draft.text), (line, draft.text)
+    assert draft.state in {"machine", "needs_review"}
