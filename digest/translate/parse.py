@@ -9,6 +9,7 @@ from digest.translate.tokens import Token, english
 
 DETERMINERS = {"a", "an", "the", "this", "these", "those", "its", "their", "our", "his", "her"}
 PRONOUNS = {"we", "it", "they", "i", "you", "he", "she", "us", "them", "itself", "themselves"}
+PRONOUNS |= {"none", "nothing", "anyone", "someone", "everything", "something", "nobody"}
 RELATIVES = {"that", "which", "who", "whose"}
 CONJUNCTIONS = {"and", "or", "but", "nor"}
 AUX = {
@@ -19,14 +20,16 @@ CONTRACTIONS = {
     "don't": "do", "doesn't": "does", "didn't": "did", "isn't": "is", "aren't": "are",
     "wasn't": "was", "weren't": "were", "can't": "can", "cannot": "can", "won't": "will",
     "shouldn't": "should", "haven't": "have", "hasn't": "has", "wouldn't": "would",
-    "couldn't": "could", "mustn't": "must",
+    "couldn't": "could", "mustn't": "must", "dont": "do", "doesnt": "does", "didnt": "did",
+    "isnt": "is", "cant": "can", "wont": "will",
 }  # fmt: skip
 NEGATORS = {"not", "never", "no longer"}
 CREATION_VERBS = {"add", "implement", "introduce", "provide", "create", "support", "use"}
 NP_PREPS = {"of", "for", "in", "with", "between", "per", "about", "within", "without", "like"}
 NP_SUFFIXES = {"onward": "以降", "onwards": "以降", "alone": "だけ", "only": "のみ"}
+OBJECT_INFINITIVE = {"allow", "cause", "let", "make", "force", "tell", "ask", "instruct"}
 NOT_VERBS = {"close to"}  # word senses: "is close to expiration" is not the verb close
-SYMBOLS = {"<", ">", "=", "<=", ">=", "+", "*", "&", "'", '"', "/", "%", "#", "|", "~", "@", "^"}
+SYMBOLS = {"->", "=>", "<-", "==", "!=", "&&", "||", "::", "<", ">", "=", "<=", ">=", "+", "*", "&", "'", '"', "/", "%", "#", "|", "~", "@", "^"}
 
 
 @dataclass
@@ -74,6 +77,7 @@ class VP:
     mods: list[Mod] = field(default_factory=list)
     coord: list[VP] = field(default_factory=list)
     wh: str = ""
+    result: str = ""
 
 
 @dataclass
@@ -91,6 +95,7 @@ class Clause:
     pronoun: bool = False
     finite: bool = False
     pred_pp: bool = False
+    exists: bool = False
 
 
 class Parser:
@@ -105,6 +110,7 @@ class Parser:
             w if t.kind == "word" else "" for w, t in zip(self._lows, tokens, strict=True)
         ]
         self._multi: dict[tuple[int, int], str | None] = {}
+        self._stop_adj = False
 
     # -- token helpers -------------------------------------------------------------------
 
@@ -246,6 +252,9 @@ class Parser:
             return False
         if not self.starts_np():
             return False
+        if self._stop_adj and words and word in self.g.adjectives:
+            if not self._adjectives_then_noun():
+                return False
         found = self.verb_at()
         if found is None or (not words and word in self.g.adjectives):
             return True
@@ -259,6 +268,14 @@ class Parser:
                 return True
             return word in self.g.adjectives or self._followed_by_noun()
         return self.is_noun(word) or not words
+
+    def _adjectives_then_noun(self) -> bool:
+        """After a noun: do the adjectives here lead to another noun ('X more Y-ish' does not)?"""
+        k = 0
+        while self.is_word(k) and self.low(k) in self.g.adjectives:
+            k += 1
+        t = self.tok(k)
+        return t is not None and (t.kind == "id" or (t.kind == "word" and self.is_noun(self.low(k))))
 
     def _paren_inside(self) -> bool:
         start = self.i
@@ -390,6 +407,9 @@ class Parser:
     def lead_subordinate(self) -> Mod | None:
         """A leading 'If/When X, ...' clause before the main verb phrase (None if absent)."""
         sub = self.multi(self.g.subordinators)
+        prep = self.multi(self.g.prepositions)
+        if prep and not sub and self.i == 0:
+            return self._lead_pp(prep)
         if not sub or "," not in self._lows[self.i :]:
             return None
         start = self.i
@@ -398,6 +418,17 @@ class Parser:
             self.i = start
             return None
         self.i += 1
+        return mod
+
+    def _lead_pp(self, prep: str) -> Mod | None:
+        """'On shutdown, exit ...' / 'In f(), remove X': a leading phrase before the verb."""
+        start = self.i
+        mod = self.pp(prep)
+        if mod is not None and self.low() == ",":
+            self.i += 1
+        if mod is None or self.verb_at() is None:
+            self.i = start
+            return None
         return mod
 
     def _unknown_verb(self) -> tuple[Verb, str] | None:
@@ -424,8 +455,10 @@ class Parser:
             word = self.low()
             if word in {"do", "does"} and self.low(1) == "not":
                 neg, self.i = True, self.i + 2
-            elif word in {"don't", "doesn't", "never"}:
+            elif word in {"don't", "doesn't", "never", "dont", "doesnt"}:
                 neg, self.i = True, self.i + 1
+            elif word == "no" and self.low(1) == "longer" and self.verb_at(2) is not None:
+                neg, self.i = True, self.i + 2
             elif word in self.g.adverbs and (
                 self.verb_at(1) is not None
                 or self.low(1) in self.g.adverbs
@@ -469,8 +502,12 @@ class Parser:
             vp.inf = self.vp()
             return
         if self.starts_np() and not self._starts_adverbial():
+            self._stop_adj = lemma in {"make", "keep"}
             vp.obj = self.np(vp.verb)
-        if lemma in {"allow", "cause", "let", "make", "force"} and vp.obj is not None:
+            self._stop_adj = False
+        if lemma in {"make", "keep"} and vp.obj is not None:
+            self._result(vp)
+        if lemma in OBJECT_INFINITIVE and vp.obj is not None:
             if self.low() == "to" and (self.verb_at(1) or self.low(1) == "be"):
                 self.i += 1
             if self.verb_at() or self.low() == "be":
@@ -478,6 +515,16 @@ class Parser:
         if lemma == "prevent" and self.low() == "from" and self.verb_at(1):
             self.i += 1
             vp.obj_inf = self.vp()
+
+    def _result(self, vp: VP) -> None:
+        """'make X (more) ADJ' -> the adjective X ends up as."""
+        more = self.low() in {"more", "less"} and self.low(1) in self.g.adjectives
+        word = self.low(1) if more else self.low()
+        if not self.is_word() or word not in self.g.adjectives or word in {"more", "less"}:
+            return
+        prefix = {"more": "より", "less": "より少なく"}.get(self.low(), "") if more else ""
+        vp.result = prefix + self.g.adjectives[word]
+        self.i += 2 if more else 1
 
     def _inf_or_passive(self) -> VP | None:
         if self.low() == "be" and self.verb_at(1):
@@ -618,6 +665,12 @@ class Parser:
         self._last_clause_ok = False
         subj = None
         pronoun = False
+        if subject and self._there_is():
+            found = self._existential()
+            if found is not None:
+                self._last_clause_ok = True
+                return found
+            self.i = start
         if subject:
             if self.low() in PRONOUNS and self.is_word():
                 self.i += 1
@@ -633,6 +686,27 @@ class Parser:
             return None
         self._last_clause_ok = True
         clause.pronoun = pronoun
+        return clause
+
+    def _there_is(self) -> bool:
+        if self.low() == "there's":
+            return True
+        return self.low() == "there" and self.low(1) in {"is", "are", "was", "were"}
+
+    def _existential(self) -> Clause | None:
+        """'there is (no|not) X' -> a clause whose predicate is existence."""
+        self.i += 1 if self.low() == "there's" else 2
+        neg = False
+        while self.low() in {"no", "not", "any"}:
+            neg |= self.low() != "any"
+            self.i += 1
+        subj = self.np(loose=True)
+        if subj is None:
+            return None
+        clause = Clause(subj, neg=neg, finite=True, exists=True)
+        holder = VP(Verb("be", "である"))
+        self.adjuncts(holder)
+        clause.mods, clause.advs = holder.mods, holder.advs
         return clause
 
     def _predicate(self, subj: NP | None) -> Clause | None:

@@ -133,7 +133,7 @@ class RulesEngine:
             used, text, guessed = found
             if used == len(tokens) and not guessed:
                 return text, used, False
-            if best is None or (used, rank) > best[:2]:
+            if best is None or (used, not guessed, rank) > (best[0], not best[3], best[1]):
                 best = (used, rank, text, guessed)
         if best is None:
             return self._gloss(tokens), len(tokens), True
@@ -168,6 +168,11 @@ class RulesEngine:
     def imperative(self, vp: VP) -> str:
         """Choose the Japanese ending from the top-level verb and its shape."""
         lemma = vp.verb.lemma
+        if vp.neg and lemma in {"allow", "let"} and vp.obj is not None and vp.obj_inf:
+            inner = vp.obj_inf
+            form = "passive_neg" if inner.passive else "neg"
+            clause = self._prefix(vp) + self.np(vp.obj) + "が" + self.vp(inner, form)
+            return self.pattern("negative", neg=clause)
         if vp.neg:
             return self.pattern("negative", neg=self.vp(vp, "neg"))
         if "correctly" in vp.advs or "properly" in vp.advs:
@@ -176,7 +181,7 @@ class RulesEngine:
         special = self._special(lemma, vp)
         if special is not None:
             return special
-        if vp.verb.done and not vp.coord:
+        if (vp.verb.done or (vp.result and lemma == "make")) and not vp.coord:
             return self.pattern("done", polite=self.vp(vp, "polite"))
         return self.pattern("behave", dict=self.vp(vp, "dict"))
 
@@ -390,6 +395,9 @@ class RulesEngine:
             return inner + "と" + ja.conjugate("する", form)
         if vp.verb.lemma == "be":
             return ""
+        if vp.result:
+            verb = "保つ" if vp.verb.lemma == "keep" else "する"
+            return adverbial(vp.result) + ja.conjugate(verb, form)
         return verb_form(vp.verb, form, passive=vp.passive)
 
     def adjunct(self, mod: Mod, verb: Verb) -> str:
@@ -432,6 +440,10 @@ class RulesEngine:
                 inner = self.vp(vp.obj_inf, form, subject=self.np(vp.obj) + "が")
                 return f"{subj[:-1]}により、{inner}"
             return self.vp(vp, form, subject=subj)
+        if clause.exists:
+            mods = "".join(self.adjunct(m, Verb("be", "である")) for m in clause.mods)
+            there = "存在しない" if clause.neg else "存在する"
+            return ja.join([mods, self.np(clause.subj), "が", there])
         if clause.pred_pp and clause.mods and clause.mods[0].np is not None:
             spec = self.g.prepositions[clause.mods[0].prep]
             pred = spec["pred"].format(x=self.np(clause.mods[0].np))
@@ -469,10 +481,27 @@ def component_lead_in(g: Glossary, components: tuple[str, ...]) -> str:
     """Component prefixes as a Japanese lead-in: 'PE: ' -> 'PEで、'."""
     if not components:
         return ""
-    labels = [g.components.get(c.lower(), c) for c in components]
+    labels = [_label(g, c) for c in components]
     if len(labels) > 1 and labels[0].lower() in {"リソースエージェント"}:
         labels = [labels[-1] + "リソースエージェント"]
     return ja.join(["の".join(_dedupe(labels)), "で、"])
+
+
+def adverbial(attributive: str) -> str:
+    """The adverbial form of an attributive adjective (明示的な -> 明示的に, 長い -> 長く)."""
+    if attributive.endswith(("な", "の")):
+        return attributive[:-1] + "に"
+    if attributive.endswith("い"):
+        return attributive[:-1] + "く"
+    return attributive + "に"
+
+
+def _label(g: Glossary, component: str) -> str:
+    """The Japanese label of a component; a protected one must appear in it verbatim."""
+    label = g.components.get(component.lower(), component)
+    if component in label or not g.finder.find(component):
+        return label
+    return component
 
 
 def verb_form(verb: Verb, form: str, *, passive: bool = False) -> str:
