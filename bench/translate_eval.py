@@ -69,13 +69,12 @@ def load_corpus(path: Path = CORPUS) -> list[Row]:
 
 
 def english_tail(source: str, output: str, g: Glossary) -> bool:
-    """An English clause left in （…） at the end, or four or more plain English words in a row."""
-    if _PAREN_TAIL.search(output):
-        return True
+    """An English clause left in （…） at the end, or four or more plain English words in a row
+    (the line's identifiers do not count as English)."""
     plain = output
     for token in sorted(g.finder.find(source), key=len, reverse=True):
         plain = plain.replace(token, " ")
-    return _ENGLISH_RUN.search(plain) is not None
+    return bool(_PAREN_TAIL.search(plain) or _ENGLISH_RUN.search(plain))
 
 
 WARM_UP = ["High: PE: Fix memory leak in LogActions", "Medium: crmd: Do not vote twice"]

@@ -24,6 +24,7 @@ _SPACES = re.compile(r" {2,}")
 _VERSION = re.compile(r"^v?\d+(?:\.\d+)+(?:[-~ ]?(?:rc|beta|alpha|final)\d*)?$", re.IGNORECASE)
 RELEASE_KINDS = {"stable": "安定版", "beta": "ベータ版", "final": "最終版", "new": "新しい"}
 FIX_VERBS = {"fix", "correct", "repair"}
+_SENTENCE_BREAK = re.compile(r"\s+-\s+|(?<=[a-z])\.\s+(?=[A-Z])|;\s+")
 
 
 class RulesEngine:
@@ -95,9 +96,42 @@ class RulesEngine:
             return self._frame(parts, ""), True
         sentence, used, guessed = self._best_parse(tokens)
         if used < len(tokens) or guessed:
+            split = self._segments(parts.body)
+            if split is not None:
+                return self._frame(parts, split), False
             return self.conservative(parts, tokens), False
         sure = not unknown_words(tokens, self.g)
         return self._frame(parts, sentence + "。"), sure
+
+    def _segments(self, body: str) -> str | None:
+        """A line of several sentences ('X - Y', 'X. Y', 'X; Y'), each parsed on its own;
+        None unless every part parses whole. A part of identifiers only goes last in ()."""
+        pieces = [p for p in _SENTENCE_BREAK.split(body) if p.strip()]
+        if len(pieces) < 2:
+            return None
+        out, refs = [], []
+        for index, piece in enumerate(pieces):
+            tokens = self.g.finder.tokenize(piece.strip().rstrip("."))
+            if all(t.protected for t in tokens):
+                refs.append(english(tokens))
+                continue
+            rendered = self._segment(tokens, first=not out)
+            if rendered is None:
+                return None
+            out.append(rendered)
+        tail = f"({', '.join(refs)})" if refs else ""
+        return "".join(out) + tail if out else None
+
+    def _segment(self, tokens: list[Token], first: bool) -> str | None:
+        sentence, used, guessed = self._best_parse(tokens)
+        if used < len(tokens) or guessed:
+            return None
+        if not first:
+            p = Parser(tokens, self.g)
+            clause = p.clause(subject=True)
+            if clause is not None and p.at_end() and (clause.subj or clause.pronoun):
+                return self.clause(clause) + "。"
+        return sentence + "。"
 
     def conservative(self, parts: LineParts, tokens: list[Token]) -> str:
         """The English clause kept whole inside a Japanese frame chosen by its leading verb."""
