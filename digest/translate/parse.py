@@ -9,7 +9,6 @@ from digest.translate.tokens import Token, english
 
 DETERMINERS = {"a", "an", "the", "this", "these", "those", "its", "their", "our", "his", "her"}
 PRONOUNS = {"we", "it", "they", "i", "you", "he", "she", "us", "them", "itself", "themselves"}
-PRONOUNS |= {"none", "nothing", "anyone", "someone", "everything", "something", "nobody"}
 RELATIVES = {"that", "which", "who", "whose"}
 CONJUNCTIONS = {"and", "or", "but", "nor"}
 AUX = {
@@ -27,9 +26,47 @@ NEGATORS = {"not", "never", "no longer"}
 CREATION_VERBS = {"add", "implement", "introduce", "provide", "create", "support", "use"}
 NP_PREPS = {"of", "for", "in", "with", "between", "per", "about", "within", "without", "like"}
 NP_SUFFIXES = {"onward": "以降", "onwards": "以降", "alone": "だけ", "only": "のみ"}
-OBJECT_INFINITIVE = {"allow", "cause", "let", "make", "force", "tell", "ask", "instruct"}
+OBJECT_INFINITIVE = {
+    "allow",
+    "cause",
+    "let",
+    "make",
+    "force",
+    "tell",
+    "ask",
+    "instruct",
+    "have",
+    "get",
+}
+QUANTIFIERS = {"all", "any", "no", "some", "every", "each", "both", "several", "multiple"}
 NOT_VERBS = {"close to"}  # word senses: "is close to expiration" is not the verb close
-SYMBOLS = {"->", "=>", "<-", "==", "!=", "&&", "||", "::", "<", ">", "=", "<=", ">=", "+", "*", "&", "'", '"', "/", "%", "#", "|", "~", "@", "^"}
+SYMBOLS = {
+    "->",
+    "=>",
+    "<-",
+    "==",
+    "!=",
+    "&&",
+    "||",
+    "::",
+    "<",
+    ">",
+    "=",
+    "<=",
+    ">=",
+    "+",
+    "*",
+    "&",
+    "'",
+    '"',
+    "/",
+    "%",
+    "#",
+    "|",
+    "~",
+    "@",
+    "^",
+}
 
 
 @dataclass
@@ -252,14 +289,19 @@ class Parser:
             return False
         if not self.starts_np():
             return False
-        if self._stop_adj and words and word in self.g.adjectives:
-            if not self._adjectives_then_noun():
-                return False
+        if self._stop_adj and words and word in self.g.adjectives and not self._adj_then_noun():
+            return False
         found = self.verb_at()
         if found is None or (not words and word in self.g.adjectives):
             return True
         _verb, form = found
         if form == "base" and words and self.tok(1) is None:
+            return True
+        if form == "base" and words and self._followed_by_noun() and self.low(1) not in DETERMINERS:
+            return True
+        if form == "s" and words and self.low(1) in DETERMINERS | QUANTIFIERS:
+            return False
+        if form == "ing" and words and self._modifiers_only(words) and not self._followed_by_noun():
             return True
         if form in {"ing", "ed"}:
             if words and self.is_noun(word):
@@ -269,13 +311,19 @@ class Parser:
             return word in self.g.adjectives or self._followed_by_noun()
         return self.is_noun(word) or not words
 
-    def _adjectives_then_noun(self) -> bool:
+    def _adj_then_noun(self) -> bool:
         """After a noun: do the adjectives here lead to another noun ('X more Y-ish' does not)?"""
         k = 0
         while self.is_word(k) and self.low(k) in self.g.adjectives:
             k += 1
         t = self.tok(k)
-        return t is not None and (t.kind == "id" or (t.kind == "word" and self.is_noun(self.low(k))))
+        return t is not None and (
+            t.kind == "id" or (t.kind == "word" and self.is_noun(self.low(k)))
+        )
+
+    def _modifiers_only(self, words: list[Token]) -> bool:
+        """True when every word so far is an adjective ('cluster-wide' before 'throttling')."""
+        return all(w.kind == "word" and w.text.lower() in self.g.adjectives for w in words)
 
     def _paren_inside(self) -> bool:
         start = self.i
@@ -512,9 +560,8 @@ class Parser:
                 self.i += 1
             if self.verb_at() or self.low() == "be":
                 vp.obj_inf = self._inf_or_passive()
-        if lemma == "prevent" and self.low() == "from" and self.verb_at(1):
-            self.i += 1
-            vp.obj_inf = self.vp()
+        if lemma == "prevent" and vp.obj is not None:
+            self._prevent_from(vp)
 
     def _result(self, vp: VP) -> None:
         """'make X (more) ADJ' -> the adjective X ends up as."""
@@ -525,6 +572,32 @@ class Parser:
         prefix = {"more": "より", "less": "より少なく"}.get(self.low(), "") if more else ""
         vp.result = prefix + self.g.adjectives[word]
         self.i += 2 if more else 1
+
+    def _prevent_from(self, vp: VP) -> None:
+        """'prevent X from V-ing' and 'prevent X (from) being V-ed'."""
+        start = self.i
+        if self.low() == "from":
+            self.i += 1
+        found, after = self.verb_at(), self.verb_at(1)
+        inner = None
+        if self.low() == "being" and after is not None and after[1] == "ed":
+            self.i += 1
+            inner = self._passive_vp()
+        elif found is not None and found[1] == "ing" and self.i > start:
+            inner = self.vp()
+        if inner is None:
+            self.i = start
+            return
+        vp.obj_inf = inner
+
+    def _passive_vp(self) -> VP | None:
+        found = self.verb_at()
+        if found is None:
+            return None
+        self.i += 1
+        inner = VP(found[0], form="ed", passive=True)
+        self.adjuncts(inner)
+        return inner
 
     def _inf_or_passive(self) -> VP | None:
         if self.low() == "be" and self.verb_at(1):

@@ -110,7 +110,7 @@ class RulesEngine:
         if len(pieces) < 2:
             return None
         out, refs = [], []
-        for index, piece in enumerate(pieces):
+        for piece in pieces:
             tokens = self.g.finder.tokenize(piece.strip().rstrip("."))
             if all(t.protected for t in tokens):
                 refs.append(english(tokens))
@@ -185,10 +185,14 @@ class RulesEngine:
 
     def _try_clause(self, tokens: list[Token]) -> tuple[int, str, bool] | None:
         p = Parser(tokens, self.g)
+        lead = p.lead_subordinate()
         clause = p.clause(subject=True)
         if clause is None or not (clause.subj or clause.pronoun) or not clause.finite:
             return None
-        return p.i, self.pattern("declarative", clause=self.clause(clause)), False
+        text = self.clause(clause)
+        if lead is not None:
+            text = self.adjunct(lead, Verb("be", "である")) + "、" + text
+        return p.i, self.pattern("declarative", clause=text), False
 
     def _try_np(self, tokens: list[Token]) -> tuple[int, str, bool] | None:
         p = Parser(tokens, self.g)
@@ -232,6 +236,8 @@ class RulesEngine:
                 return self.pattern("avoid_ing", neg=self._prefix(vp) + self.vp(vp.inf, "neg"))
             if vp.obj is not None:
                 return self.pattern("avoid", x=self._prefix(vp) + self.np(vp.obj))
+        if lemma in {"have", "get"} and vp.obj is not None and vp.obj_inf is not None:
+            return self.pattern("ensure", clause=self._prefix(vp) + self._subject_vp(vp))
         if lemma in {"allow", "let"} and vp.obj is not None:
             if vp.obj_inf is not None:
                 return self.pattern("allow", pot=self._prefix(vp) + self._subject_vp(vp))
@@ -242,6 +248,8 @@ class RulesEngine:
         inner = vp.obj_inf
         assert inner is not None and vp.obj is not None
         form = "passive_pot" if inner.passive else "pot"
+        if vp.verb.lemma in {"have", "get"}:
+            form = "passive_dict" if inner.passive else "dict"
         return self.np(vp.obj) + "が" + self.vp(inner, form)
 
     def _prefix(self, vp: VP) -> str:
