@@ -28,6 +28,7 @@ class Verb:
     obj: str = "を"
     prep: dict[str, str] = field(default_factory=dict)
     ichidan: bool = False
+    passive: str = ""  # an intransitive used for the passive (find -> 見つかる), godan
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,7 @@ def _verb(lemma: str, spec: Any, path: Path) -> Verb:
         obj=str(spec.get("obj", "を")),
         prep={str(k): str(v) for k, v in (spec.get("prep") or {}).items()},
         ichidan=bool(spec.get("ichidan", False)),
+        passive=str(spec.get("passive", "")),
     )
 
 

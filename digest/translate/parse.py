@@ -38,6 +38,7 @@ OBJECT_INFINITIVE = {
     "have",
     "get",
 }
+ASK_VERBS = {"check", "verify", "test", "see", "determine", "detect", "ask", "know", "query"}
 QUANTIFIERS = {"all", "any", "no", "some", "every", "each", "both", "several", "multiple"}
 NOT_VERBS = {"close to"}  # word senses: "is close to expiration" is not the verb close
 SYMBOLS = {
@@ -133,6 +134,15 @@ class Clause:
     finite: bool = False
     pred_pp: bool = False
     exists: bool = False
+
+
+def _drop_no(phrase: NP) -> bool:
+    """'no X' as a subject: drop 'no' and report that the clause is negated."""
+    words = phrase.units[0].words
+    if len(phrase.units) == 1 and len(words) > 1 and words[0].text.lower() == "no":
+        del words[0]
+        return True
+    return False
 
 
 class Parser:
@@ -533,8 +543,9 @@ class Parser:
                 self.i += 1
             vp.comp = self.clause(subject=True)
             return
-        if self.low() in {"which", "whether", "what", "how"} and self.is_word():
-            vp.wh = self.low()
+        wh_if = self.low() == "if" and lemma in ASK_VERBS
+        if (self.low() in {"which", "whether", "what", "how"} or wh_if) and self.is_word():
+            vp.wh = "whether" if wh_if else self.low()
             self.i += 1
             vp.comp = self.clause(subject=True)
             if vp.comp is not None:
@@ -547,6 +558,9 @@ class Parser:
             return
         if lemma in {"attempt", "try", "need", "want"} and self.low() == "to" and self.verb_at(1):
             self.i += 1
+            vp.inf = self.vp()
+            return
+        if lemma in {"try", "attempt"} and gerund is not None and gerund[1] == "ing":
             vp.inf = self.vp()
             return
         if self.starts_np() and not self._starts_adverbial():
@@ -753,10 +767,12 @@ class Parser:
                 if subj is None:
                     self.i = start
                     return None
+        negated = subj is not None and _drop_no(subj)
         clause = self._predicate(subj)
         if clause is None:
             self.i = start
             return None
+        clause.neg ^= negated
         self._last_clause_ok = True
         clause.pronoun = pronoun
         return clause

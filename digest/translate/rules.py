@@ -24,6 +24,8 @@ _SPACES = re.compile(r" {2,}")
 _VERSION = re.compile(r"^v?\d+(?:\.\d+)+(?:[-~ ]?(?:rc|beta|alpha|final)\d*)?$", re.IGNORECASE)
 RELEASE_KINDS = {"stable": "安定版", "beta": "ベータ版", "final": "最終版", "new": "新しい"}
 FIX_VERBS = {"fix", "correct", "repair"}
+DOUBTFUL = {"no", "not", "none", "only"}  # inside a noun phrase: a negation or limit misplaced
+PAST_BEFORE = {"after", "once"}  # 'after X-ing' -> Xした後に
 _SENTENCE_BREAK = re.compile(r"\s+-\s+|(?<=[a-z])\.\s+(?=[A-Z])|;\s+")
 
 
@@ -38,6 +40,7 @@ class RulesEngine:
         g = glossary or load_glossary()
         self.g = with_terms(g, store.approved_terms(db, lang)) if db is not None else g
         self._cues: frozenset[str] = frozenset()
+        self._doubt = False  # set while rendering when a word could not be placed safely
 
     def trap(self, tokens: list[Token]) -> str | None:
         """Whole-line shapes with one right reading: 'release 1.1.0', 'stable release 1.0.11'."""
@@ -74,6 +77,7 @@ class RulesEngine:
         self._cues = frozenset(
             [t.text.lower() for t in tokens] + [c.lower() for c in parts.components]
         )
+        self._doubt = False
         trap = self.trap(tokens)
         if trap is not None:
             return Draft(self._frame(parts, trap), self.name)
@@ -100,7 +104,7 @@ class RulesEngine:
             if split is not None:
                 return self._frame(parts, split), False
             return self.conservative(parts, tokens), False
-        sure = not unknown_words(tokens, self.g)
+        sure = not unknown_words(tokens, self.g) and not self._doubt
         return self._frame(parts, sentence + "。"), sure
 
     def _segments(self, body: str) -> str | None:
@@ -260,6 +264,7 @@ class RulesEngine:
         head = phrase.units[-1].words[-1]
         found = self.g.verb(head.text.lower()) if head.kind == "word" else None
         known = self.g.noun([w.text.lower() for w in phrase.units[0].words])
+        known = known or (head.kind == "word" and self.g.noun([head.text.lower()]))
         if (
             len(phrase.units) == 1
             and known is None
@@ -271,6 +276,9 @@ class RulesEngine:
             rest = Unit(unit.words[:-1], unit.mods)
             verb = ja.conjugate(found[0].ja, "polite", ichidan=found[0].ichidan)
             return f"{self.unit(rest)}を{verb}"
+        first = phrase.units[0].words[0]
+        if first.kind == "word" and first.text.lower() == "new":
+            return self.np(phrase) + "を追加しました"
         return self.np(phrase)
 
     # -- noun phrases --------------------------------------------------------------------
@@ -294,6 +302,7 @@ class RulesEngine:
     def words(self, words: list[Token]) -> str:
         """Premodifiers + head: glossary terms, adjectives, participles, identifiers."""
         head = words[-1].text.lower() if words[-1].kind == "word" else ""
+        self._doubt |= any(w.kind == "word" and w.text.lower() in DOUBTFUL for w in words)
         verbatim = bool(self.g.noun([head]) and _lemma_in(head, CLASSIFIERS))
         pieces: list[str] = []
         i = 0
@@ -357,7 +366,7 @@ class RulesEngine:
             x = f"{self.np(mod.np)}が{self.vp(mod.vp, 'dict')}の"
             return x + (particle or "を")
         if mod.vp is not None:
-            x = self.vp(mod.vp, "dict")
+            x = self.vp(mod.vp, "past" if mod.prep in PAST_BEFORE else "dict")
             if particle:
                 return f"{x}ことに" if particle == "に" else f"{x}こと{particle}"
             template = spec.get("ing") or spec[where]
@@ -398,6 +407,7 @@ class RulesEngine:
         pieces.append(self._object(vp))
         pieces += [self.adjunct(m, vp.verb) for m in own]
         pieces += [self.g.adverbs[a] for a in vp.advs if a not in {"only", "not", "once"}]
+        self._doubt |= "only" in vp.advs and vp.obj is None
         pieces.append("一度だけ" if "once" in vp.advs else "")
         pieces.append(last)
         neg = vp.neg or "not" in vp.advs
@@ -458,10 +468,13 @@ class RulesEngine:
 
     def _subordinate(self, mod: Mod) -> str:
         spec = self.g.subordinators.get(mod.prep, {"clause": "{x}場合", "ing": "{x}際に"})
+        after = mod.prep in PAST_BEFORE
         if mod.clause is not None:
-            return spec["clause"].format(x=self.clause(mod.clause))
+            past = after or mod.clause.past
+            return spec["clause"].format(x=self.clause(mod.clause, past=past))
         if mod.vp is not None:
-            form = "passive_dict" if mod.vp.passive else "dict"
+            form = "past" if after else "dict"
+            form = f"passive_{form}" if mod.vp.passive else form
             return spec["ing"].format(x=self.vp(mod.vp, form))
         prep = self.g.prepositions.get(mod.prep)
         if prep is not None:
@@ -470,13 +483,15 @@ class RulesEngine:
 
     # -- clauses -------------------------------------------------------------------------
 
-    def clause(self, clause: Clause, relative: bool = False) -> str:
+    def clause(self, clause: Clause, relative: bool = False, past: bool = False) -> str:
         """Subject が + predicate; relative clauses drop the subject marker."""
         subj = self.np(clause.subj) + "が" if clause.subj is not None and not relative else ""
-        form = "past" if clause.past and relative else "dict"
+        form = "past" if (clause.past and relative) or past else "dict"
         if clause.vp is not None:
             if clause.neg:
                 form = "past_neg" if form == "past" else "neg"
+            if form == "neg" and clause.vp.passive and not relative:
+                form = "state_neg"
             vp = clause.vp
             if vp.verb.lemma in {"cause", "make", "force"} and vp.obj_inf and vp.obj and subj:
                 inner = self.vp(vp.obj_inf, form, subject=self.np(vp.obj) + "が")
@@ -552,11 +567,15 @@ def verb_form(verb: Verb, form: str, *, passive: bool = False) -> str:
         passive, form = True, form.removeprefix("passive_")
     if not passive:
         return ja.conjugate(verb.ja, form, ichidan=verb.ichidan)
+    if verb.passive:
+        return ja.conjugate(verb.passive, "neg" if form == "state_neg" else form)
     base = ja.conjugate(verb.ja, "passive", ichidan=verb.ichidan)
     if form in {"dict", "passive"}:
         return base
     if form == "pot":
         return ja.conjugate(verb.ja, "pot", ichidan=verb.ichidan)
+    if form == "state_neg":  # a passive state in a condition: インストールされていない
+        return base[:-1] + "ていない"
     return ja.conjugate(base, form, ichidan=True)
 
 
