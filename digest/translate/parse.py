@@ -39,6 +39,7 @@ OBJECT_INFINITIVE = {
     "get",
 }
 ASK_VERBS = {"check", "verify", "test", "see", "determine", "detect", "ask", "know", "query"}
+MODALS = {"might", "may", "could", "would", "should", "must", "shall"}
 QUANTIFIERS = {"all", "any", "no", "some", "every", "each", "both", "several", "multiple"}
 NOT_VERBS = {"close to"}  # word senses: "is close to expiration" is not the verb close
 SYMBOLS = {
@@ -134,6 +135,7 @@ class Clause:
     finite: bool = False
     pred_pp: bool = False
     exists: bool = False
+    modal: bool = False
 
 
 def _drop_no(phrase: NP) -> bool:
@@ -256,7 +258,7 @@ class Parser:
 
     def _np_continues(self) -> bool:
         k = 2 if self.low(1) in {"and", "or"} and self.low() == "," else 1
-        if not self.starts_np(k):
+        if not self.starts_np(k) or self.low(k) in PRONOUNS:
             return False
         found = self.verb_at(k)
         if found is None:
@@ -806,6 +808,7 @@ class Parser:
             if word in {"have", "has", "had"} and not self._perfect():
                 break
             clause.neg |= self.low() in CONTRACTIONS or self.low() == "cannot"
+            clause.modal |= word in MODALS
             clause.past |= word in {"was", "were", "did", "had"}
             be |= word in {"is", "are", "was", "were", "be", "been", "being", "am"}
             clause.finite = True

@@ -25,6 +25,7 @@ _VERSION = re.compile(r"^v?\d+(?:\.\d+)+(?:[-~ ]?(?:rc|beta|alpha|final)\d*)?$",
 RELEASE_KINDS = {"stable": "安定版", "beta": "ベータ版", "final": "最終版", "new": "新しい"}
 FIX_VERBS = {"fix", "correct", "repair"}
 DOUBTFUL = {"no", "not", "none", "only"}  # inside a noun phrase: a negation or limit misplaced
+ENDINGS = ("ました", "です", "ません")
 PAST_BEFORE = {"after", "once"}  # 'after X-ing' -> Xした後に
 _SENTENCE_BREAK = re.compile(r"\s+-\s+|(?<=[a-z])\.\s+(?=[A-Z])|;\s+")
 
@@ -43,7 +44,11 @@ class RulesEngine:
         self._doubt = False  # set while rendering when a word could not be placed safely
 
     def trap(self, tokens: list[Token]) -> str | None:
-        """Whole-line shapes with one right reading: 'release 1.1.0', 'stable release 1.0.11'."""
+        """Whole-line shapes with one right reading: 'release 1.1.0', 'stable release 1.0.11',
+        'old_name() -> new_name()'."""
+        shape = [t.kind if t.kind != "punct" else t.text for t in tokens]
+        if shape == ["id", "->", "id"]:
+            return f"{tokens[0].text}を{tokens[2].text}に変更しました。"
         words = [t.text.lower() for t in tokens]
         if "release" not in words or tokens[-1].kind != "id":
             return None
@@ -105,7 +110,15 @@ class RulesEngine:
                 return self._frame(parts, split), False
             return self.conservative(parts, tokens), False
         sure = not unknown_words(tokens, self.g) and not self._doubt
+        if not sentence.endswith(ENDINGS):
+            return self._noun_frame(parts, sentence), sure
         return self._frame(parts, sentence + "。"), sure
+
+    def _noun_frame(self, parts: LineParts, phrase: str) -> str:
+        """A noun-only line as the editors write it: 'crm: regression tests' -> crmの回帰テスト."""
+        lead = self.lead_in(parts.components).removesuffix("で、")
+        tickets = f"({', '.join(parts.tickets)})" if parts.tickets else ""
+        return _SPACES.sub(" ", ja.join([lead + "の" if lead else "", phrase]) + tickets).strip()
 
     def _segments(self, body: str) -> str | None:
         """A line of several sentences ('X - Y', 'X. Y', 'X; Y'), each parsed on its own;
@@ -164,7 +177,10 @@ class RulesEngine:
     def _best_parse(self, tokens: list[Token]) -> tuple[str, int, bool]:
         """The parse using the most tokens (verb phrase, clause, noun phrase); stops when whole."""
         best: tuple[int, int, str, bool] | None = None
-        for rank, attempt in ((3, self._try_vp), (2, self._try_clause), (1, self._try_np)):
+        attempts = (
+            (4, self._try_ability), (3, self._try_vp), (2, self._try_clause), (1, self._try_np),
+        )  # fmt: skip
+        for rank, attempt in attempts:
             found = attempt(tokens)
             if found is None:
                 continue
@@ -186,6 +202,17 @@ class RulesEngine:
         if lead is not None:
             vp.mods.insert(0, lead)
         return p.i, self.imperative(vp), vp.verb.lemma not in self.g.verbs
+
+    def _try_ability(self, tokens: list[Token]) -> tuple[int, str, bool] | None:
+        """'ability to V X' (a feature line) -> Xを Vできるようになりました."""
+        words = [t.text.lower() for t in tokens[:3]]
+        if words[:2] not in (["ability", "to"], ["able", "to"]) or len(tokens) < 3:
+            return None
+        p = Parser(tokens[2:], self.g)
+        vp = p.vp()
+        if vp is None or vp.verb.lemma not in self.g.verbs:
+            return None
+        return p.i + 2, self.pattern("allow", pot=self.vp(vp, "pot")), False
 
     def _try_clause(self, tokens: list[Token]) -> tuple[int, str, bool] | None:
         p = Parser(tokens, self.g)
@@ -485,6 +512,7 @@ class RulesEngine:
 
     def clause(self, clause: Clause, relative: bool = False, past: bool = False) -> str:
         """Subject が + predicate; relative clauses drop the subject marker."""
+        self._doubt |= clause.modal  # might / should / would: the modality is not rendered
         subj = self.np(clause.subj) + "が" if clause.subj is not None and not relative else ""
         form = "past" if (clause.past and relative) or past else "dict"
         if clause.vp is not None:
