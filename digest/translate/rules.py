@@ -9,7 +9,7 @@ from sqlite_utils import Database
 from digest import store
 from digest.translate import ja
 from digest.translate.base import Draft, Result
-from digest.translate.confidence import unknown_words
+from digest.translate.confidence import FUNCTION_WORDS, unknown_words
 from digest.translate.glossary import Glossary, Verb, load_glossary, with_terms
 from digest.translate.lines import LineParts, protected_in, split_line
 from digest.translate.parse import NP, VP, Clause, Mod, Parser, Unit
@@ -26,6 +26,7 @@ RELEASE_KINDS = {"stable": "安定版", "beta": "ベータ版", "final": "最終
 FIX_VERBS = {"fix", "correct", "repair"}
 DOUBTFUL = {"no", "not", "none", "only"}  # inside a noun phrase: a negation or limit misplaced
 ENDINGS = ("ました", "です", "ません")
+AUX_LEMMAS = {"have", "be", "do"}
 PAST_BEFORE = {"after", "once"}  # 'after X-ing' -> Xした後に
 _SENTENCE_BREAK = re.compile(r"\s+-\s+|(?<=[a-z])\.\s+(?=[A-Z])|;\s+")
 
@@ -267,7 +268,7 @@ class RulesEngine:
                 return self.pattern("avoid_ing", neg=self._prefix(vp) + self.vp(vp.inf, "neg"))
             if vp.obj is not None:
                 return self.pattern("avoid", x=self._prefix(vp) + self.np(vp.obj))
-        if lemma in {"have", "get"} and vp.obj is not None and vp.obj_inf is not None:
+        if lemma in {"have", "get", "make"} and vp.obj is not None and vp.obj_inf is not None:
             return self.pattern("ensure", clause=self._prefix(vp) + self._subject_vp(vp))
         if lemma in {"allow", "let"} and vp.obj is not None:
             if vp.obj_inf is not None:
@@ -279,7 +280,7 @@ class RulesEngine:
         inner = vp.obj_inf
         assert inner is not None and vp.obj is not None
         form = "passive_pot" if inner.passive else "pot"
-        if vp.verb.lemma in {"have", "get"}:
+        if vp.verb.lemma in {"have", "get", "make"}:
             form = "passive_dict" if inner.passive else "dict"
         return self.np(vp.obj) + "が" + self.vp(inner, form)
 
@@ -359,14 +360,18 @@ class RulesEngine:
                 return found, n
         if low in self.g.adjectives:
             alone = len(words) == 1
+            self._doubt |= not alone and i == len(words) - 1  # 'descriptions better'
             return (t.text if alone else self.g.adjectives[low]), 1
         if "/" in low:
             return "/".join(self.g.noun([w]) or w for w in t.text.split("/")), 1
         return self._participle(t, head=i == len(words) - 1), 1
 
     def _participle(self, t: Token, head: bool = False) -> str:
-        found = self.g.verb(t.text.lower())
-        if found is None or found[1] not in {"ed", "ing"}:
+        low = t.text.lower()
+        found = self.g.verb(low)
+        if found is None or found[1] not in {"ed", "ing"} or found[0].lemma in AUX_LEMMAS:
+            # a verb or function word left as a noun: the parse went astray somewhere
+            self._doubt |= found is not None or low in FUNCTION_WORDS
             return t.text
         verb, form = found
         if form == "ing" and head:
