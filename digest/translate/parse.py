@@ -160,6 +160,7 @@ class Parser:
         ]
         self._multi: dict[tuple[int, int], str | None] = {}
         self._stop_adj = False
+        self.noun_line = False  # set when the whole line is parsed as a noun phrase
 
     # -- token helpers -------------------------------------------------------------------
 
@@ -374,6 +375,7 @@ class Parser:
             return None
         prep = self.multi(self.g.prepositions)
         attach = prep in NP_PREPS or (loose and prep not in self.g.subordinators)
+        attach = attach or (prep == "to" and self.noun_line)  # 'conversion of X to Y'
         if prep and attach and not (verb and prep in verb.prep):
             if prep == "with" and self.tok(1) is not None and self.tok(1).kind == "id":
                 return None

@@ -228,6 +228,7 @@ class RulesEngine:
 
     def _try_np(self, tokens: list[Token]) -> tuple[int, str, bool] | None:
         p = Parser(tokens, self.g)
+        p.noun_line = True
         phrase = p.np()
         return None if phrase is None else (p.i, self.noun_line(phrase), False)
 
@@ -393,6 +394,7 @@ class RulesEngine:
         return english(mod.toks)
 
     def _pp(self, mod: Mod, where: str, particle: str | None = None) -> str:
+        self._doubt |= mod.prep == "to" and where == "np"  # 'tabs to spaces': a change or not?
         spec = self.g.prepositions.get(mod.prep, {"np": "{x}の", "vp": "{x}で"})
         if mod.np is not None and mod.vp is not None:
             x = f"{self.np(mod.np)}が{self.vp(mod.vp, 'dict')}の"
