@@ -76,6 +76,14 @@ class Glossary:
                 return self.terms[key]
         return None
 
+    def phrasal(self, word: str, particle: str) -> tuple[Verb, str] | None:
+        """'times out' -> (time out, s): a phrasal verb whose first word is no verb alone."""
+        for form, head in _heads(word):
+            found = self.verbs.get(f"{head} {particle}")
+            if found is not None:
+                return Verb(head, found.ja), form
+        return None
+
     def sense(self, word: str, cues: frozenset[str]) -> str | None:
         """The Japanese of a word whose sense depends on cue words in the line, if it has one."""
         found = self.senses.get(word)
@@ -100,6 +108,23 @@ class Glossary:
     def prompt_terms(self) -> list[tuple[str, str]]:
         """Glossary pairs for an LLM prompt: keep-English terms first, then translations."""
         return [*self.keep.items(), *self.terms.items()]
+
+
+def _heads(word: str) -> list[tuple[str, str]]:
+    """Possible (form, base) readings of an inflected word ('times' -> s of 'time')."""
+    out = [("base", word)]
+    for suffix, form, repl in (
+        ("ies", "s", "y"),
+        ("es", "s", ""),
+        ("s", "s", ""),
+        ("ed", "ed", ""),
+        ("ed", "ed", "e"),
+        ("ing", "ing", ""),
+        ("ing", "ing", "e"),
+    ):
+        if word.endswith(suffix) and len(word) > len(suffix) + 1:
+            out.append((form, word[: -len(suffix)] + repl))
+    return out
 
 
 @cache

@@ -189,7 +189,10 @@ class Parser:
             return None
         if self.multi_at(offset) in NOT_VERBS:
             return None
-        return self.g.verb(self.low(offset))
+        found = self.g.verb(self.low(offset))
+        if found is None and self.is_word(offset + 1):
+            return self.g.phrasal(self.low(offset), self.low(offset + 1))
+        return found
 
     def multi_at(self, offset: int) -> str:
         """The two words from a position, joined ('close to')."""
@@ -300,6 +303,8 @@ class Parser:
             return not words
         if word in NP_SUFFIXES and words:
             return False
+        if word == "no" and self.low(1) == "longer":
+            return False
         if not self.starts_np():
             return False
         if self._stop_adj and words and word in self.g.adjectives and not self._adj_then_noun():
@@ -308,6 +313,8 @@ class Parser:
         if found is None or (not words and word in self.g.adjectives):
             return True
         _verb, form = found
+        if words and self.g.verb(word) is None:
+            return False  # 'request times out': the first word of a phrasal verb
         if form == "base" and words and self.tok(1) is None:
             return True
         if form == "base" and words and self._followed_by_noun() and self.low(1) not in DETERMINERS:
@@ -317,8 +324,8 @@ class Parser:
         if form == "ing" and words and self._modifiers_only(words) and not self._followed_by_noun():
             return True
         if form in {"ing", "ed"}:
-            if words and self.is_noun(word):
-                return True
+            if self.is_noun(word) and (words or self.verb_at(1) is not None):
+                return True  # a noun too: 'when fencing fails'
             if not words and form == "ing" and not self.starts_np(1):
                 return True
             return word in self.g.adjectives or self._followed_by_noun()
@@ -718,6 +725,12 @@ class Parser:
         """Subordinator + clause, gerund phrase, participle or noun phrase."""
         self.i += len(sub.split())
         found = self.verb_at()
+        if found and found[1] == "ing" and self.is_noun(self.low()):
+            start = self.i  # 'when fencing request times out': a noun subject, not a gerund
+            clause = self.clause(subject=True)
+            if clause is not None and clause.subj is not None and clause.finite:
+                return Mod("sub", prep=sub, clause=clause)
+            self.i = start
         if found and found[1] == "ing":
             vp = self.vp()
             return Mod("sub", prep=sub, vp=vp) if vp else None

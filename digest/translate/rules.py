@@ -408,6 +408,8 @@ class RulesEngine:
         x = self.np(mod.np)
         if particle:
             return x + particle
+        if mod.prep == "by" and x == "デフォルト":
+            return "デフォルトで" if where == "vp" else "デフォルトの"
         return spec[where].format(x=x)
 
     # -- verb phrases --------------------------------------------------------------------
