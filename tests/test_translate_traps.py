@@ -162,3 +162,43 @@ def test_identifiers_survive(words, prefix):
     protected = protected_in(line, GLOSSARY.finder.find(line))
     assert not missing_tokens(protected, draft.text), (line, draft.text)
     assert draft.state in {"machine", "needs_review"}
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("stonith: external: check if PATH contains X_DIR", "X_DIRを含むかどうかをチェック"),
+        ("Fix a typo if no existing attrd is found", "存在するattrdが見つからない場合"),
+        ("hb_report: create cib.txt after sanitizing the CIB", "CIBを無害化した後に"),
+        ("Medium: Shell: do not fiddle with cib when there is no cib", "cibが存在しない場合"),
+        ("High: Tools: crm: regression tests", "ツールのcrmの回帰テスト"),
+        ("Refactor: based: parse_opts() -> log_opts()", "parse_opts()をlog_opts()に変更しました。"),
+        ("fencer: avoid use-after-free when fencing request times out", "タイムアウトする場合"),
+        (
+            "Make various log messages more user-friendly",
+            "ログメッセージをより分かりやすくしました。",
+        ),
+        (
+            "crmd: Do not allow the target_rc to be misused",
+            "target_rcが誤用されないようにしました。",
+        ),
+    ],
+)
+def test_general_shapes(line, expected):
+    assert expected in ja(line)
+
+
+def test_a_negation_or_modality_that_cannot_be_rendered_needs_review():
+    assert ENGINE.translate_draft("When checking X, we might be prepending").state == (
+        "needs_review"
+    )
+    assert ENGINE.translate_draft("Only wait for DC if resources were stopped").state == (
+        "needs_review"
+    )
+
+
+def test_several_sentences_are_parsed_part_by_part():
+    text = ja("Move the resource templates - they are not documentation")
+    assert text.startswith("リソーステンプレートを移動") and "「" not in text
+    text = ja("fencing: rhbz#801355 - Abort transition on DC")
+    assert text.endswith("(rhbz#801355)") and "「" not in text
