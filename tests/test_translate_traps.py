@@ -202,3 +202,26 @@ def test_several_sentences_are_parsed_part_by_part():
     assert text.startswith("リソーステンプレートを移動") and "「" not in text
     text = ja("fencing: rhbz#801355 - Abort transition on DC")
     assert text.endswith("(rhbz#801355)") and "「" not in text
+
+
+def test_an_untouched_review_line_is_not_learned_as_an_edit(tmp_path):
+    from digest import store
+    from digest.translate import Pipeline
+    from digest.translate.manage import learn_draft
+
+    db = store.open_db(tmp_path / "digest.db")
+    line = "crmd: Fix the frobnication of widgets when a*b < c"
+    result = Pipeline(db, ENGINE, GLOSSARY).translate([line])[0]
+    assert result.state == "needs_review"
+    shown = escape_prose(result.text) + REVIEW_MARK
+    draft = tmp_path / "draft.md"
+    draft.write_text(
+        f'<!-- digest:entry id=ab src="{line}" state=needs_review -->\n'
+        f"[{escape_markdown(line)}](https://github.com/ClusterLabs/pacemaker/commit/abcdef12)\n"
+        f"{shown}\n",
+        encoding="utf-8",
+    )
+    summary = learn_draft(db, draft)
+    assert (summary.entries, summary.learned, summary.unchanged) == (1, 0, 1)
+    draft.write_text(draft.read_text(encoding="utf-8").replace(REVIEW_MARK, "。直しました"))
+    assert learn_draft(db, draft).learned == 1
