@@ -101,7 +101,11 @@ def split_figures(engine: RulesEngine, rows: list[Row], name: str) -> None:
     results, wall, cpu = rules_results(engine, sources)
     hyps = [r.text for r in results]
     score, floor = corpus_chrf(hyps, refs), corpus_chrf(sources, refs)
-    tails = sum(english_tail(s, h, engine.g) for s, h in zip(sources, hyps, strict=True))
+    tailed = [english_tail(s, h, engine.g) for s, h in zip(sources, hyps, strict=True)]
+    tails = sum(tailed)
+    sure = [r.state == "machine" for r in results]
+    sure_tails = sum(t and m for t, m in zip(tailed, sure, strict=True))
+    kept = sum("「" in r.text and r.state == "needs_review" for r in results)
     lost = sum(
         1
         for s, h in zip(sources, hyps, strict=True)
@@ -111,7 +115,9 @@ def split_figures(engine: RulesEngine, rows: list[Row], name: str) -> None:
     n = len(rows)
     print(
         f"{name:5} {n:4} lines  chrF {score:5.1f}  floor {floor:5.1f}  "
-        f"(+{score - floor:.1f})  English tail {100 * tails / n:4.1f} %  "
+        f"(+{score - floor:.1f})  English tail {100 * tails / n:4.1f} % "
+        f"(machine lines {100 * sure_tails / max(sum(sure), 1):.1f} %, English clause kept "
+        f"{100 * kept / n:.1f} %)  "
         f"identifiers lost {lost}  needs_review {100 * review / n:4.1f} %  "
         f"{cpu:,.0f} lines/s CPU ({wall:,.0f} wall)"
     )

@@ -39,6 +39,7 @@ OBJECT_INFINITIVE = {
     "get",
 }
 ASK_VERBS = {"check", "verify", "test", "see", "determine", "detect", "ask", "know", "query"}
+COMPARISONS = {">=", "<=", ">", "<", "==", "!="}
 MODALS = {"might", "may", "could", "would", "should", "must", "shall"}
 QUANTIFIERS = {"all", "any", "no", "some", "every", "each", "both", "several", "multiple"}
 NOT_VERBS = {"close to"}  # word senses: "is close to expiration" is not the verb close
@@ -145,6 +146,12 @@ def _drop_no(phrase: NP) -> bool:
         del words[0]
         return True
     return False
+
+
+def _plural(phrase: NP) -> bool:
+    """A plural subject: coordinated, or a head noun ending in -s."""
+    head = phrase.units[-1].words[-1]
+    return len(phrase.units) > 1 or (head.kind == "word" and head.text.lower().endswith("s"))
 
 
 class Parser:
@@ -297,7 +304,10 @@ class Parser:
         if t.kind == "id":
             return True
         if t.kind == "punct":
-            return t.text in SYMBOLS and bool(words) and self.tok(1) is not None
+            nxt = self.tok(1)
+            if not words and t.text in COMPARISONS:
+                return nxt is not None and nxt.kind == "id"  # 'to >= 3.10'
+            return t.text in SYMBOLS and bool(words) and nxt is not None
         word = t.text.lower()
         if word in DETERMINERS:
             return not words
@@ -666,6 +676,9 @@ class Parser:
         multi = self.multi(self.g.prepositions)
         if multi and " " in multi:
             return self.pp(multi)
+        if word == "," and self.low(1) == "not" and self.starts_np(2):
+            self.i += 1  # 'Require Python 2.6+, not 2.7'
+            word = "not"
         if (
             word == "not"
             and self.starts_np(1)
@@ -790,6 +803,8 @@ class Parser:
             self.i = start
             return None
         clause.neg ^= negated
+        if subj is not None and clause.vp is not None and clause.vp.form == "base":
+            clause.finite |= _plural(subj)  # 'X and Y agents now support 1.1'
         self._last_clause_ok = True
         clause.pronoun = pronoun
         return clause

@@ -179,7 +179,8 @@ class RulesEngine:
         """The parse using the most tokens (verb phrase, clause, noun phrase); stops when whole."""
         best: tuple[int, int, str, bool] | None = None
         attempts = (
-            (4, self._try_ability), (3, self._try_vp), (2, self._try_clause), (1, self._try_np),
+            (4, self._try_ability), (4, self._try_no_need), (3, self._try_vp),
+            (2, self._try_clause), (1, self._try_np),
         )  # fmt: skip
         for rank, attempt in attempts:
             found = attempt(tokens)
@@ -214,6 +215,16 @@ class RulesEngine:
         if vp is None or vp.verb.lemma not in self.g.verbs:
             return None
         return p.i + 2, self.pattern("allow", pot=self.vp(vp, "pot")), False
+
+    def _try_no_need(self, tokens: list[Token]) -> tuple[int, str, bool] | None:
+        """'No need to V X' -> XをVする必要がなくなりました."""
+        if [t.text.lower() for t in tokens[:3]] != ["no", "need", "to"] or len(tokens) < 4:
+            return None
+        p = Parser(tokens[3:], self.g)
+        vp = p.vp()
+        if vp is None or vp.verb.lemma not in self.g.verbs:
+            return None
+        return p.i + 3, self.vp(vp, "dict") + "必要がなくなりました", False
 
     def _try_clause(self, tokens: list[Token]) -> tuple[int, str, bool] | None:
         p = Parser(tokens, self.g)
@@ -339,7 +350,7 @@ class RulesEngine:
             piece, used = self._word(words, i, verbatim and i < len(words) - 1)
             pieces.append(piece)
             i += used
-        return ja.join(pieces)
+        return ja.join(pieces).strip()
 
     def _word(self, words: list[Token], i: int, verbatim: bool) -> tuple[str, int]:
         t = words[i]
