@@ -17,6 +17,7 @@ _SEVERITY = re.compile(rf"^({SEVERITIES})\s*:\s*", re.IGNORECASE)
 _COMPONENT = re.compile(r"^([A-Za-z][\w./+-]{0,30}(?: [a-z][\w./+-]{0,12})?):\s+(?=\S)")
 _SUBCOMPONENT = re.compile(r"^([A-Za-z][\w./+-]{0,30}) - (?=\S)")
 _TICKET = r"(?:[A-Za-z][\w.-]*?[#:-]?\d+|#?\d+|[A-Z]+ \d{3,})"
+_PAREN_COMPONENT = re.compile(rf"^([A-Za-z][\w./+-]{{0,30}}) \(({_TICKET})\):\s+(?=\S)")
 _LEAD_TICKET = re.compile(
     rf"^(?:(?:Bug|Fix|Issue)\s+({_TICKET}(?:,\s*{_TICKET})*)\s*(?:-|:)|([A-Z]+:\d+) -)\s+",
     re.IGNORECASE,
@@ -60,6 +61,11 @@ def split_line(text: str) -> LineParts:
     if bold:
         components += [c.strip() for c in bold.group(1).split(",") if c.strip()]
         rest = rest[bold.end() :]
+    paren = _PAREN_COMPONENT.match(rest)
+    if paren:  # 'build (LF 1803): add ...'
+        components.append(paren.group(1))
+        tickets.append(paren.group(2))
+        rest = rest[paren.end() :]
     for _ in range(4):
         match = _LEAD_TICKET.match(rest) or _COMPONENT.match(rest) or _SUBCOMPONENT.match(rest)
         if not match or (match.re is not _LEAD_TICKET and not _is_component(match.group(1))):

@@ -307,7 +307,7 @@ class Parser:
             nxt = self.tok(1)
             if not words and t.text in COMPARISONS:
                 return nxt is not None and nxt.kind == "id"  # 'to >= 3.10'
-            return t.text in SYMBOLS and bool(words) and nxt is not None
+            return t.text in SYMBOLS and bool(words) and (nxt is not None or t.text == "*")
         word = t.text.lower()
         if word in DETERMINERS:
             return not words
@@ -676,9 +676,15 @@ class Parser:
         multi = self.multi(self.g.prepositions)
         if multi and " " in multi:
             return self.pp(multi)
-        if word == "," and self.low(1) == "not" and self.starts_np(2):
-            self.i += 1  # 'Require Python 2.6+, not 2.7'
+        if word in {",", "and"} and self.low(1) == "not" and self.starts_np(2):
+            self.i += 1  # 'Require Python 2.6+, not 2.7', 'X and not Y'
             word = "not"
+        if word == "," and self._comma_adjunct():
+            self.i += 1  # 'Require X, with x >= 19', 'Fix X, when Y'
+            word = self.low()
+        sub_first = self.multi(self.g.subordinators)
+        if sub_first and word in self.g.adverbs and self._clause_or_gerund_after(sub_first):
+            return self.subordinate(sub_first)  # 'exit once all operations finished'
         if (
             word == "not"
             and self.starts_np(1)
@@ -706,6 +712,11 @@ class Parser:
         if prep:
             return self.pp(prep)
         return None
+
+    def _comma_adjunct(self) -> bool:
+        """A comma followed by a preposition or subordinator that starts an adjunct."""
+        nxt = self.low(1)
+        return self.is_word(1) and (nxt in self.g.subordinators or nxt in self.g.prepositions)
 
     def _so_that(self) -> Mod | None:
         self.i += 2 if self.low(1) == "that" else 1

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 # Ordered alternatives: the first that matches at a position wins, so longer shapes come first.
 _PATTERNS: tuple[tuple[str, str], ...] = (
     ("url", r"[A-Za-z][\w+.-]*://[^\s)\]>\"']+"),
+    ("email", r"<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?"),
+    ("macro", r"%\{?[A-Za-z_]\w*\}?"),
     ("assign", r"[A-Za-z_][\w.-]*=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s,;)]+)"),
     ("quoted", r"\"[^\"\n]+\"|“[^”\n]+”|`[^`\n]+`|(?<![\w'])'[^'\n]+'(?![\w'])"),
     ("ticket", r"\b[A-Za-z][A-Za-z.-]*#\d+\b|(?<![\w#])#\d+\b"),
