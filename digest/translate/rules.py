@@ -203,7 +203,9 @@ class RulesEngine:
             return None
         if lead is not None:
             vp.mods.insert(0, lead)
-        return p.i, self.imperative(vp), vp.verb.lemma not in self.g.verbs
+        first = tokens[0].text.lower() if tokens[0].kind == "word" else ""
+        plural_noun = vp.form == "s" and self.g.noun([first]) is not None  # 'bundles support X'
+        return p.i, self.imperative(vp), vp.verb.lemma not in self.g.verbs or plural_noun
 
     def _try_ability(self, tokens: list[Token]) -> tuple[int, str, bool] | None:
         """'ability to V X' (a feature line) -> Xを Vできるようになりました."""
