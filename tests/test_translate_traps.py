@@ -225,3 +225,9 @@ def test_an_untouched_review_line_is_not_learned_as_an_edit(tmp_path):
     assert (summary.entries, summary.learned, summary.unchanged) == (1, 0, 1)
     draft.write_text(draft.read_text(encoding="utf-8").replace(REVIEW_MARK, "。直しました"))
     assert learn_draft(db, draft).learned == 1
+
+
+def test_a_kept_english_clause_is_verbatim():
+    text = ja("fence_rhevm: Update URL to RHEV-M REST API, see entry->uuid ever")
+    assert "RHEV-M REST API" in text and "entry->uuid" in text
+    assert "「we only delete" in ja("attrd - Make sure we only delete own entries from a->b")

@@ -154,15 +154,20 @@ class RulesEngine:
     def conservative(self, parts: LineParts, tokens: list[Token]) -> str:
         """The English clause kept whole inside a Japanese frame chosen by its leading verb."""
         found = self.g.verb(tokens[0].text) if tokens[0].kind == "word" else None
-        if found is not None and found[1] == "base" and len(tokens) > 1:
-            verb, rest = found[0], english(tokens[1:])
+        skip = 1
+        if len(tokens) > 2 and tokens[1].kind == "word":
+            phrasal = f"{tokens[0].text} {tokens[1].text}".lower()
+            if phrasal in self.g.verbs:  # 'Make sure X': the frame of 'make sure', not 'make'
+                found, skip = (self.g.verbs[phrasal], "base"), 2
+        if found is not None and found[1] == "base" and len(tokens) > skip:
+            verb, rest = found[0], _verbatim_rest(parts.body, tokens, skip)
             ending = (
                 verb_form(verb, "polite")
                 if verb.done
                 else verb_form(verb, "dict") + "ようにしました"
             )
             return self._frame(parts, f"「{rest}」{verb.obj}{ending}。")
-        return self._frame(parts, f"「{english(tokens)}」に関する変更です。")
+        return self._frame(parts, f"「{parts.body.strip()}」に関する変更です。")
 
     def _frame(self, parts: LineParts, sentence: str) -> str:
         lead = self.lead_in(parts.components)
@@ -582,6 +587,16 @@ class RulesEngine:
             else:
                 pieces.append(t.text)
         return english([Token(p, "word") for p in pieces])
+
+
+def _verbatim_rest(body: str, tokens: list[Token], skip: int) -> str:
+    """The body after its first `skip` words, as written ('entry->uuid' stays whole)."""
+    words = body.split(None, skip)
+    if len(words) > skip and [w.lower() for w in words[:skip]] == [
+        t.text.lower() for t in tokens[:skip]
+    ]:
+        return words[skip].strip()
+    return english(tokens[skip:])
 
 
 def component_lead_in(g: Glossary, components: tuple[str, ...]) -> str:
