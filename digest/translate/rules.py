@@ -444,8 +444,9 @@ class RulesEngine:
 
     def _single(self, vp: VP, form: str, last: str = "", subject: str = "") -> str:
         attach = vp.verb.lemma in CREATION_VERBS and vp.obj is not None
+        fixed = vp.verb.lemma in FIX_VERBS and vp.obj is not None
         pieces = [
-            self.adjunct(m, vp.verb) + "、"
+            _of_case(self.adjunct(m, vp.verb), fixed) + ("" if m.kind == "sub" else "、")
             for m in vp.mods
             if m.kind == "sub" or (m.kind == "purpose" and not attach)
         ]
@@ -587,6 +588,13 @@ class RulesEngine:
             else:
                 pieces.append(t.text)
         return english([Token(p, "word") for p in pieces])
+
+
+def _of_case(adjunct: str, fixed: bool) -> str:
+    """'Fix X when Y' -> Y場合のXを修正: the fix is to X in that case."""
+    if fixed and adjunct.endswith(("場合は", "場合に")):
+        return adjunct[:-1] + "の"
+    return adjunct
 
 
 def _verbatim_rest(body: str, tokens: list[Token], skip: int) -> str:
