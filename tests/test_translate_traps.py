@@ -231,3 +231,11 @@ def test_a_kept_english_clause_is_verbatim():
     text = ja("fence_rhevm: Update URL to RHEV-M REST API, see entry->uuid ever")
     assert "RHEV-M REST API" in text and "entry->uuid" in text
     assert "「we only delete" in ja("attrd - Make sure we only delete own entries from a->b")
+
+
+def test_can_and_support_for_read_as_the_editors_write_them():
+    assert "実行できるように" in ja("shell: Add support for --version so that help2man can run")
+    assert "フェンシングできない場合のクラッシュを修正" in ja(
+        "Fix crash when the node cannot be fenced"
+    )
+    assert ja("hb_report: add support for corosync") == "hb_reportで、corosyncに対応しました。"

@@ -137,6 +137,7 @@ class Clause:
     pred_pp: bool = False
     exists: bool = False
     modal: bool = False
+    can: bool = False
 
 
 def _drop_no(phrase: NP) -> bool:
@@ -850,6 +851,7 @@ class Parser:
                 break
             clause.neg |= self.low() in CONTRACTIONS or self.low() == "cannot"
             clause.modal |= word in MODALS
+            clause.can |= word in {"can", "could"} and not clause.past
             clause.past |= word in {"was", "were", "did", "had"}
             be |= word in {"is", "are", "was", "were", "be", "been", "being", "am"}
             clause.finite = True

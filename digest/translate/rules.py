@@ -275,6 +275,9 @@ class RulesEngine:
         return self.pattern("behave", dict=self.vp(vp, "dict"))
 
     def _special(self, lemma: str, vp: VP) -> str | None:
+        support = self._support_for(vp)
+        if lemma in {"add", "implement", "introduce", "provide"} and support is not None:
+            return self.pattern("support", x=self._prefix(vp) + support)
         if lemma in {"ensure", "make sure"} and vp.comp is not None:
             return self.pattern("ensure", clause=self._prefix(vp) + self.clause(vp.comp))
         if lemma == "prevent" and vp.obj is not None:
@@ -294,6 +297,17 @@ class RulesEngine:
                 return self.pattern("allow", pot=self._prefix(vp) + self._subject_vp(vp))
             return self.pattern("allow_obj", x=self._prefix(vp) + self.np(vp.obj))
         return None
+
+    def _support_for(self, vp: VP) -> str | None:
+        """'add support for X' -> X (the editors write Xに対応しました)."""
+        if vp.obj is None or len(vp.obj.units) != 1 or vp.obj_inf is not None:
+            return None
+        unit = vp.obj.units[0]
+        words = [w.text.lower() for w in unit.words]
+        mods = unit.mods
+        if words != ["support"] or len(mods) != 1 or mods[0].prep != "for":
+            return None
+        return self.np(mods[0].np) if mods[0].np is not None else None
 
     def _subject_vp(self, vp: VP) -> str:
         inner = vp.obj_inf
@@ -546,7 +560,9 @@ class RulesEngine:
         if clause.vp is not None:
             if clause.neg:
                 form = "past_neg" if form == "past" else "neg"
-            if form == "neg" and clause.vp.passive and not relative:
+            if clause.can and form in {"dict", "neg", "past", "past_neg"}:
+                form = "can_" + form  # 'so that X can V' -> Vできるように
+            elif form == "neg" and clause.vp.passive and not relative:
                 form = "state_neg"
             vp = clause.vp
             if vp.verb.lemma in {"cause", "make", "force"} and vp.obj_inf and vp.obj and subj:
@@ -638,6 +654,10 @@ def verb_form(verb: Verb, form: str, *, passive: bool = False) -> str:
     """Conjugate a lexicon verb, optionally in the passive voice."""
     if form.startswith("passive_"):
         passive, form = True, form.removeprefix("passive_")
+    if form.startswith("can_"):  # can / cannot (be V-ed): the potential, Vできる / Vできない
+        able = ja.conjugate(verb.ja, "pot", ichidan=verb.ichidan)
+        rest = form.removeprefix("can_")
+        return able if rest == "dict" else ja.conjugate(able, rest, ichidan=True)
     if not passive:
         return ja.conjugate(verb.ja, form, ichidan=verb.ichidan)
     if verb.passive:
