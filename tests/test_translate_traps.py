@@ -239,3 +239,8 @@ def test_can_and_support_for_read_as_the_editors_write_them():
         "Fix crash when the node cannot be fenced"
     )
     assert ja("hb_report: add support for corosync") == "hb_reportで、corosyncに対応しました。"
+
+
+def test_headline_lines_with_a_past_participle():
+    assert ja("Memory leak fixed") == "メモリリークを修正しました。"
+    assert ja("crm_mon: legacy options removed") == "crm_monで、旧来のオプションを削除しました。"

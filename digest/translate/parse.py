@@ -320,6 +320,10 @@ class Parser:
             return False
         if self._stop_adj and words and word in self.g.adjectives and not self._adj_then_noun():
             return False
+        if words and self.tok(1) is None and word in self.g.adjectives:
+            found = self.verb_at()
+            if found is not None and found[1] == "ed":
+                return False  # 'Memory leak fixed': a headline verb, not 'fixed' (固定の)
         found = self.verb_at()
         if found is None or (not words and word in self.g.adjectives):
             return True

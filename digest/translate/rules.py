@@ -340,7 +340,24 @@ class RulesEngine:
         first = phrase.units[0].words[0]
         if first.kind == "word" and first.text.lower() == "new":
             return self.np(phrase) + "を追加しました"
-        return self.np(phrase)
+        headline = self._headline(phrase)
+        return headline if headline is not None else self.np(phrase)
+
+    def _headline(self, phrase: NP) -> str | None:
+        """'Large file support enabled (...)' -> 大きなファイルサポートを有効にしました(...)."""
+        unit = phrase.units[-1]
+        parts = [m for m in unit.mods if m.kind == "part"]
+        if len(phrase.units) != 1 or len(parts) != 1 or unit.mods[-1].kind not in {"part", "paren"}:
+            return None
+        part = parts[0]
+        if part.vp is None or part.vp.verb.lemma not in self.g.verbs:
+            return None
+        if any(m.kind != "paren" for m in part.vp.mods):
+            return None
+        rest = Unit(unit.words, [m for m in unit.mods if m is not part], unit.suffix)
+        verb = part.vp.verb
+        parens = "".join(english(m.toks) for m in part.vp.mods)
+        return f"{self.unit(rest)}{verb.obj}{verb_form(verb, 'polite')}{parens}"
 
     # -- noun phrases --------------------------------------------------------------------
 
