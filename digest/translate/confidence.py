@@ -24,7 +24,8 @@ FUNCTION_WORDS = (
     | set(NP_SUFFIXES)
     | {"to", "not", "no", "order", "so", "that", "a", "an", "any", "all", "some", "each", "every"}
     | {"if", "when", "than", "more", "most", "such", "there", "here", "also", "yet", "etc"}
-    | {"up", "down", "off", "out", "sure", "longer", "there's", "then", "just", "ever", "now", "rid"}
+    | {"up", "down", "off", "out", "sure", "longer", "there's", "then", "just", "ever", "now"}
+    | {"rid"}
 )
 
 
