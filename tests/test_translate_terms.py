@@ -124,3 +124,18 @@ def test_tm_terms_cli_lists_approves_and_reports_bad_terms(tmp_path):
     bad = run(tmp_path, "tm", "terms", "--approve", "no-such-term")
     assert bad.exit_code == 1
     assert bad.output.startswith("Error: tm terms: no candidate for no-such-term")
+
+
+def test_refresh_redoes_review_lines_once_a_term_is_approved(db):
+    line = "PE: Fix frobnicator timeout"
+    first = Pipeline(db, RulesEngine(GLOSSARY, db=db), GLOSSARY).translate([line])[0]
+    assert first.state == "needs_review" and "frobnicator" in first.text
+    learn_pairs(db, PAIRS, g=GLOSSARY)
+    approve_terms(db, ["frobnicator"])
+    kept = Pipeline(db, RulesEngine(GLOSSARY, db=db), GLOSSARY).translate([line])[0]
+    assert kept.text == first.text  # stored text reused until asked to refresh
+    redone = Pipeline(db, RulesEngine(GLOSSARY, db=db), GLOSSARY, refresh=True).translate([line])
+    assert (redone[0].text, redone[0].state) == (
+        "PEで、フロブニケータタイムアウトを修正しました。",
+        "machine",
+    )

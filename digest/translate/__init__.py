@@ -107,8 +107,8 @@ class Pipeline:
     def _usable(self, row: dict[str, Any] | None) -> dict[str, Any] | None:
         if row is None:
             return None
-        if row["origin"] in {"human", "memory"} or row["state"] != "machine":
-            return row
+        if row["origin"] in {"human", "memory"} or row["state"] == "approved":
+            return row  # an engine's needs_review line is redone like a machine one
         if self.refresh:
             return None
         return row if row["origin"] in {self.engine.name, "llm"} else None
