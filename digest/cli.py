@@ -217,7 +217,7 @@ def _report_llm_failures(engine: Any) -> None:
 
 @main.group()
 def tm() -> None:
-    """Manage the translation memory (import, learn, export, stats)."""
+    """Manage the translation memory (import, learn, terms, export, stats)."""
 
 
 @tm.command("import")
@@ -236,6 +236,7 @@ def tm_import(ctx: Context, files: tuple[Path, ...]) -> None:
             click.echo(f"{path}: {manage.import_table(db, path, lang)} rows changed")
         else:
             click.echo(manage.import_post(db, path, lang).line(str(path)))
+    click.echo(manage.align_terms(db, lang))
 
 
 @tm.command("learn")
@@ -248,7 +249,24 @@ def tm_learn(ctx: Context, draft: Path) -> None:
     from digest.translate import manage
 
     lang = translate_settings(ctx.config).lang
-    click.echo(manage.learn_draft(ctx.open_db(), draft, lang).line(str(draft)))
+    db = ctx.open_db()
+    click.echo(manage.learn_draft(db, draft, lang).line(str(draft)))
+    click.echo(manage.align_terms(db, lang))
+
+
+@tm.command("terms")
+@click.option("--approve", multiple=True, metavar="TERM", help="Approve TERM (repeatable).")
+@click.option("--min-count", type=int, default=1, show_default=True, help="Hide rarer ones.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@pass_context
+@reports_errors
+def tm_terms(ctx: Context, approve: tuple[str, ...], min_count: int, fmt: str) -> None:
+    """List term translations aligned from the TM; approved ones feed the rules engine."""
+    from digest.config import translate_settings
+    from digest.translate.terms import terms_report
+
+    lang = translate_settings(ctx.config).lang
+    click.echo(terms_report(ctx.open_db(), lang, approve, fmt, min_count))
 
 
 @tm.command("export")

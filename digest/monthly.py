@@ -56,7 +56,7 @@ def translation_pipeline(
     """The TM-first translation pipeline configured in sources.yaml."""
     settings = translate_settings(config)
     glossary = glossary_for(settings)
-    translator = make_engine(engine or settings.engine, settings, glossary)
+    translator = make_engine(engine or settings.engine, settings, glossary, db)
     return Pipeline(
         db,
         translator,

@@ -11,24 +11,24 @@ import yaml
 
 from digest.draft.model import Digest
 from digest.resources import TEMPLATES_DIR
+from digest.translate.markdown import to_markdown
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|])")
 
 
 def escape_prose(text: str) -> str:
-    """Generated Japanese made inert: no raw HTML and no links, identifiers left readable."""
-    for char, entity in _PROSE_ENTITIES.items():
-        text = text.replace(char, entity)
-    return text
-
-
-_PROSE_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "&#91;", "]": "&#93;"}
+    """Generated Japanese as Markdown the reader sees verbatim: no links, no raw HTML, no
+    entities (digest.translate.markdown)."""
+    return to_markdown(text)
 
 
 def escape_markdown(text: str) -> str:
     """Untrusted text made inert in Markdown: specials backslash-escaped, no raw HTML."""
-    text = text.replace("&", "&amp;")
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _ENTITY_START.sub(r"\\&", text)
+
+
+_ENTITY_START = re.compile(r"&(?=#?\w+;)")
 
 
 def render_post(digest: Digest, editor: dict[str, str] | None = None) -> str:

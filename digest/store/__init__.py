@@ -74,13 +74,18 @@ from digest.store.releases import (
     save_releases,
 )
 from digest.store.translations import (
+    approve_term,
+    approved_terms,
+    clear_term_counts,
     get_translations,
     iter_translations,
     month_lines,
     reviewed_translations,
+    save_term_counts,
     save_translations,
     search_translations,
     set_translation_state,
+    term_rows,
     translation_stats,
 )
 
@@ -92,10 +97,13 @@ __all__ = [
     "TicketLink",
     "announcement_items",
     "announcements",
+    "approve_term",
+    "approved_terms",
     "change_key",
     "changelog_entries",
     "checkpointing",
     "classify_projects",
+    "clear_term_counts",
     "commit_graph",
     "commit_subjects_dates",
     "commits_to_classify",
@@ -143,6 +151,7 @@ __all__ = [
     "save_messages",
     "save_project",
     "save_releases",
+    "save_term_counts",
     "save_translations",
     "search_translations",
     "set_commit_releases",
@@ -152,5 +161,6 @@ __all__ = [
     "site_projects",
     "sync_entry_keys",
     "sync_search",
+    "term_rows",
     "translation_stats",
 ]

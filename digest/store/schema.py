@@ -197,3 +197,18 @@ def m006_entry_link_score(db: Database) -> None:
         UPDATE releases SET changelog_path = NULL;
         """
     )
+
+
+@migrations()
+def m007_tm_terms(db: Database) -> None:
+    """Term and phrase translations aligned from TM pairs, with counts, examples and state."""
+    db.executescript(
+        """
+        CREATE TABLE tm_terms (
+            term TEXT NOT NULL, lang TEXT NOT NULL, ja TEXT NOT NULL,
+            count INTEGER NOT NULL DEFAULT 0, example_source TEXT, example_text TEXT,
+            state TEXT NOT NULL DEFAULT 'candidate', updated_at TEXT,
+            PRIMARY KEY (term, lang, ja)
+        );
+        """
+    )

@@ -122,3 +122,65 @@ def month_lines(db: Database, month: str) -> list[str]:
         [month],
     ).fetchall()
     return list(dict.fromkeys(row[0] for row in [*entries, *subjects] if row[0].strip()))
+
+
+# -- term candidates learned from the editors' translations ---------------------------------
+
+
+def save_term_counts(db: Database, lang: str, found: Iterable[tuple[str, str, str, str]]) -> int:
+    """Add one sighting per (term, ja, example source, example text); returns rows touched."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    rows = [(term, lang, ja, src, text, now) for term, ja, src, text in found]
+    with db.conn:
+        db.conn.executemany(
+            "INSERT INTO tm_terms (term, lang, ja, count, example_source, example_text, "
+            "updated_at) VALUES (?, ?, ?, 1, ?, ?, ?) ON CONFLICT (term, lang, ja) DO UPDATE SET "
+            "count = count + 1, updated_at = excluded.updated_at",
+            rows,
+        )
+    return len(rows)
+
+
+def clear_term_counts(db: Database, lang: str) -> None:
+    """Forget candidate counts (approved terms stay) before a full re-alignment."""
+    with db.conn:
+        db.conn.execute("DELETE FROM tm_terms WHERE lang = ? AND state = 'candidate'", [lang])
+
+
+def term_rows(db: Database, lang: str, min_count: int = 1) -> list[dict[str, Any]]:
+    """Term candidates and approved terms, most frequent first."""
+    return dicts(
+        db.execute(
+            "SELECT * FROM tm_terms WHERE lang = ? AND (count >= ? OR state = 'approved') "
+            "ORDER BY state = 'approved' DESC, count DESC, term, ja",
+            [lang, min_count],
+        )
+    )
+
+
+def approve_term(db: Database, term: str, lang: str, ja: str | None = None) -> int:
+    """Approve a term's most frequent (or the given) Japanese; returns rows approved."""
+    rows = db.execute(
+        "SELECT ja FROM tm_terms WHERE term = ? AND lang = ? AND (? IS NULL OR ja = ?) "
+        "ORDER BY count DESC, ja LIMIT 1",
+        [term, lang, ja, ja],
+    ).fetchall()
+    if not rows:
+        return 0
+    with db.conn:
+        db.conn.execute(
+            "UPDATE tm_terms SET state = 'candidate' WHERE term = ? AND lang = ?", [term, lang]
+        )
+        db.conn.execute(
+            "UPDATE tm_terms SET state = 'approved' WHERE term = ? AND lang = ? AND ja = ?",
+            [term, lang, rows[0][0]],
+        )
+    return 1
+
+
+def approved_terms(db: Database, lang: str) -> dict[str, str]:
+    """Approved term -> Japanese."""
+    if "tm_terms" not in db.table_names():
+        return {}
+    rows = db.execute("SELECT term, ja FROM tm_terms WHERE lang = ? AND state = 'approved'", [lang])
+    return dict(rows.fetchall())

@@ -31,12 +31,15 @@ __all__ = [
 ]
 
 
-def make_engine(name: str, settings: TranslateSettings, glossary: Glossary) -> Translator:
-    """Build the `rules` or `llm` engine from validated settings."""
+def make_engine(
+    name: str, settings: TranslateSettings, glossary: Glossary, db: Database | None = None
+) -> Translator:
+    """Build the `rules` or `llm` engine; with a store, approved terms and TM examples join in."""
+    from digest.translate.examples import ExampleIndex
     from digest.translate.llm import LLMEngine
     from digest.translate.rules import RulesEngine
 
-    rules = RulesEngine(glossary)
+    rules = RulesEngine(glossary, db=db, lang=settings.lang)
     if name == "rules":
         return rules
     if name == "llm":
@@ -45,7 +48,8 @@ def make_engine(name: str, settings: TranslateSettings, glossary: Glossary) -> T
                 "translate.llm: the llm engine needs url and model "
                 "(sources.yaml translate.llm or $DIGEST_LLM_URL / $DIGEST_LLM_MODEL)"
             )
-        return LLMEngine(settings.llm, glossary, fallback=rules)
+        examples = ExampleIndex(db, settings.lang) if db is not None else None
+        return LLMEngine(settings.llm, rules.g, fallback=rules, examples=examples)
     raise ConfigError(f"translate.engine: unknown engine '{name}' (expected rules or llm)")
 
 
@@ -69,8 +73,14 @@ class Pipeline:
 
     def translate(self, lines: list[str]) -> list[Result]:
         """Translate lines in order; identical lines are translated once."""
+        from digest.translate.rules import component_lead_in
+
         tm = TranslationMemory(
-            self.db, self.glossary.finder, lang=self.lang, threshold=self.threshold
+            self.db,
+            self.glossary.finder,
+            lang=self.lang,
+            threshold=self.threshold,
+            lead_in=lambda components: component_lead_in(self.glossary, components),
         )
         sources = list(dict.fromkeys(clean(line) for line in lines if line.strip()))
         stored = tm.exact(sources)
@@ -87,7 +97,7 @@ class Pipeline:
                 found[source] = result
         new = [r for r in found.values() if r.origin == "memory"]
         for source, draft in zip(todo, self.engine.translate(todo), strict=True):
-            found[source] = Result(source, draft.text, draft.origin, "machine")
+            found[source] = Result(source, draft.text, draft.origin, draft.state)
             self._count(draft.origin)
             new.append(found[source])
         if self.save and new:
@@ -97,8 +107,8 @@ class Pipeline:
     def _usable(self, row: dict[str, Any] | None) -> dict[str, Any] | None:
         if row is None:
             return None
-        if row["origin"] in {"human", "memory"} or row["state"] != "machine":
-            return row
+        if row["origin"] in {"human", "memory"} or row["state"] == "approved":
+            return row  # an engine's needs_review line is redone like a machine one
         if self.refresh:
             return None
         return row if row["origin"] in {self.engine.name, "llm"} else None

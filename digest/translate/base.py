@@ -15,6 +15,7 @@ class Draft:
 
     text: str
     origin: str
+    state: str = "machine"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ class Verb:
     obj: str = "を"
     prep: dict[str, str] = field(default_factory=dict)
     ichidan: bool = False
+    passive: str = ""  # an intransitive used for the passive (find -> 見つかる), godan
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,12 @@ class Glossary:
     prepositions: dict[str, dict[str, str]]
     subordinators: dict[str, dict[str, str]]
     max_term_words: int
+    senses: dict[str, tuple[str, tuple[tuple[str, frozenset[str]], ...]]] = field(
+        default_factory=dict
+    )
+    _nouns: dict[tuple[str, ...], str | None] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     @property
     def finder(self) -> TokenFinder:
@@ -54,6 +61,12 @@ class Glossary:
 
     def noun(self, words: list[str]) -> str | None:
         """Japanese (or kept English) for a term given as lowercase words, trying singulars."""
+        key = tuple(words)
+        if key not in self._nouns:
+            self._nouns[key] = self._noun(words)
+        return self._nouns[key]
+
+    def _noun(self, words: list[str]) -> str | None:
         for candidate in _singular_variants(words):
             key = " ".join(candidate)
             if key in self.keep:
@@ -61,6 +74,27 @@ class Glossary:
             if key in self.terms:
                 return self.terms[key]
         return None
+
+    def phrasal(self, word: str, particle: str) -> tuple[Verb, str] | None:
+        """'times out' -> (time out, s): a phrasal verb whose first word is no verb alone."""
+        for form, head in _heads(word):
+            found = self.verbs.get(f"{head} {particle}")
+            if found is not None:
+                return Verb(head, found.ja), form
+        return None
+
+    def sense(self, word: str, cues: frozenset[str]) -> str | None:
+        """The Japanese of a word whose sense depends on cue words in the line, if it has one."""
+        found = self.senses.get(word)
+        if found is None:
+            return None
+        default, choices = found
+        for ja, words in choices:
+            if any(
+                c in cues or (c.endswith("_") and any(w.startswith(c) for w in cues)) for c in words
+            ):
+                return ja
+        return default
 
     def verb(self, word: str) -> tuple[Verb, str] | None:
         """The lexicon verb of an inflected word and its form (base, s, ed, ing)."""
@@ -73,6 +107,23 @@ class Glossary:
     def prompt_terms(self) -> list[tuple[str, str]]:
         """Glossary pairs for an LLM prompt: keep-English terms first, then translations."""
         return [*self.keep.items(), *self.terms.items()]
+
+
+def _heads(word: str) -> list[tuple[str, str]]:
+    """Possible (form, base) readings of an inflected word ('times' -> s of 'time')."""
+    out = [("base", word)]
+    for suffix, form, repl in (
+        ("ies", "s", "y"),
+        ("es", "s", ""),
+        ("s", "s", ""),
+        ("ed", "ed", ""),
+        ("ed", "ed", "e"),
+        ("ing", "ing", ""),
+        ("ing", "ing", "e"),
+    ):
+        if word.endswith(suffix) and len(word) > len(suffix) + 1:
+            out.append((form, word[: -len(suffix)] + repl))
+    return out
 
 
 @cache
@@ -131,7 +182,32 @@ def _load(glossary_path: Path, lexicon_path: Path) -> Glossary:
         prepositions=_section(lx, "prepositions", lexicon_path),
         subordinators=_section(lx, "subordinators", lexicon_path),
         max_term_words=longest,
+        senses=_senses(_section(g, "senses", glossary_path), glossary_path),
     )
+
+
+def _senses(
+    data: dict[str, Any], path: Path
+) -> dict[str, tuple[str, tuple[tuple[str, frozenset[str]], ...]]]:
+    out = {}
+    for word, spec in data.items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("default"), str):
+            raise ConfigError(f"{path}: senses.{word}: needs a 'default' string")
+        cues = spec.get("cues") or {}
+        choices = tuple(
+            (str(ja), frozenset(str(c).lower() for c in words)) for ja, words in cues.items()
+        )
+        out[str(word).lower()] = (spec["default"], choices)
+    return out
+
+
+def with_terms(g: Glossary, extra: dict[str, str]) -> Glossary:
+    """The glossary with approved TM terms added (existing entries win)."""
+    if not extra:
+        return g
+    terms = {**{k.lower(): v for k, v in extra.items()}, **g.terms}
+    longest = max(g.max_term_words, *(len(k.split()) for k in terms))
+    return replace(g, terms=terms, max_term_words=longest)
 
 
 def _section(data: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
@@ -151,6 +227,7 @@ def _verb(lemma: str, spec: Any, path: Path) -> Verb:
         obj=str(spec.get("obj", "を")),
         prep={str(k): str(v) for k, v in (spec.get("prep") or {}).items()},
         ichidan=bool(spec.get("ichidan", False)),
+        passive=str(spec.get("passive", "")),
     )
 
 

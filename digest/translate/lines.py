@@ -12,17 +12,21 @@ _TYPOGRAPHY = str.maketrans(
 )
 _BULLET = re.compile(r"^\s*(?:[-+*•]\s+)+")
 _BRACKET_TAG = re.compile(r"^\[[\w.+-]+\]\s*")
-SEVERITIES = "high|medium|low|critical|major|minor|dev|fix|feature|feat|bugfix|security|enhancement"
+SEVERITIES = (
+    "high|medium|low|critical|major|minor|dev|fix|feature|feat|bugfix|security|enhancement|refactor"
+)
 _SEVERITY = re.compile(rf"^({SEVERITIES})\s*:\s*", re.IGNORECASE)
 _COMPONENT = re.compile(r"^([A-Za-z][\w./+-]{0,30}(?: [a-z][\w./+-]{0,12})?):\s+(?=\S)")
 _SUBCOMPONENT = re.compile(r"^([A-Za-z][\w./+-]{0,30}) - (?=\S)")
 _TICKET = r"(?:[A-Za-z][\w.-]*?[#:-]?\d+|#?\d+|[A-Z]+ \d{3,})"
+_PAREN_COMPONENT = re.compile(rf"^([A-Za-z][\w./+-]{{0,30}}) \(({_TICKET})\):\s+(?=\S)")
 _LEAD_TICKET = re.compile(
     rf"^(?:(?:Bug|Fix|Issue)\s+({_TICKET}(?:,\s*{_TICKET})*)\s*(?:-|:)|([A-Z]+:\d+) -)\s+",
     re.IGNORECASE,
 )
 _TAIL_TICKETS = re.compile(rf"\s*\(\s*({_TICKET}(?:\s*,\s*{_TICKET})*)\s*\)\s*$")
 _SPACE = re.compile(r"\s+")
+_BOLD_COMPONENTS = re.compile(r"^\*\*([\w./+, -]+?):\*\*\s*")
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,15 @@ def split_line(text: str) -> LineParts:
         severity, rest = match.group(1), rest[match.end() :]
     components: list[str] = []
     tickets: list[str] = []
+    bold = _BOLD_COMPONENTS.match(rest)
+    if bold:
+        components += [c.strip() for c in bold.group(1).split(",") if c.strip()]
+        rest = rest[bold.end() :]
+    paren = _PAREN_COMPONENT.match(rest)
+    if paren:  # 'build (LF 1803): add ...'
+        components.append(paren.group(1))
+        tickets.append(paren.group(2))
+        rest = rest[paren.end() :]
     for _ in range(4):
         match = _LEAD_TICKET.match(rest) or _COMPONENT.match(rest) or _SUBCOMPONENT.match(rest)
         if not match or (match.re is not _LEAD_TICKET and not _is_component(match.group(1))):
@@ -71,11 +84,19 @@ def split_line(text: str) -> LineParts:
             components.append(match.group(1))
         rest = rest[match.end() :]
     tail = _TAIL_TICKETS.search(rest)
-    if tail and tail.start() > 0:
+    if tail and tail.start() > 0 and (tail.group(0)[0].isspace() or "#" in tail.group(1)):
         tickets.extend(t.strip() for t in tail.group(1).split(","))
         rest = rest[: tail.start()]
     body = rest.strip().rstrip(".").strip()
     return LineParts(severity, tuple(components), body, tuple(tickets))
+
+
+LEAD_WORDS = frozenset(SEVERITIES.split("|")) | {"bug", "issue"}
+
+
+def protected_in(text: str, found: list[str]) -> list[str]:
+    """Protected tokens of a line a translation must keep: not the severity or 'Bug' keyword."""
+    return [t for t in found if t.lower() not in LEAD_WORDS]
 
 
 def _is_component(word: str) -> bool:

@@ -19,6 +19,7 @@ import httpx
 
 from digest.config import LLMSettings
 from digest.translate.base import Draft, Translator
+from digest.translate.examples import ExampleIndex
 from digest.translate.glossary import Glossary
 from digest.translate.tokens import missing_tokens
 
@@ -37,6 +38,12 @@ names, CamelCase, CONSTANTS, quoted strings, versions, ticket references).
 Answer with JSON only: {"translations": [{"id": <id>, "text": "<Japanese>"}, ...]}."""
 
 
+STYLE_RULES = (
+    "a component prefix becomes a lead-in (PE: -> PEで、); one sentence per line; "
+    "keep ticket references at the end in parentheses; follow the examples' wording."
+)
+
+
 class LLMEngine:
     """Batches lines to a chat-completions endpoint; invalid answers fall back to rules."""
 
@@ -50,8 +57,10 @@ class LLMEngine:
         fallback: Translator,
         client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        examples: ExampleIndex | None = None,
     ) -> None:
         self.settings = settings
+        self.examples = examples
         self.glossary = glossary
         self.fallback = fallback
         self.client = client or httpx.Client(timeout=settings.timeout)
@@ -109,7 +118,11 @@ class LLMEngine:
         terms = [(en, ja) for en, ja in self.glossary.prompt_terms() if _mentions(text, en)]
         glossary = "\n".join(f"{en} => {ja}" for en, ja in terms) or "(none)"
         items = [{"id": i, "text": line, "protected": tokens[i]} for i, line in enumerate(lines)]
+        pairs = self.examples.for_batch(lines) if self.examples is not None else []
+        examples = "\n".join(f"{en} => {ja}" for en, ja in pairs) or "(none)"
         return (
+            f"Style: {STYLE_RULES}\n\n"
+            f"Examples (the editors' own translations of similar lines):\n{examples}\n\n"
             f"Glossary (English => Japanese; identical means keep English):\n{glossary}\n\n"
             f"Lines:\n{json.dumps({'lines': items}, ensure_ascii=False)}"
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +12,10 @@ from sqlite_utils import Database
 
 from digest import store
 from digest.errors import ParseError
-from digest.posts import explained_changes
+from digest.posts import ExplainedChange, explained_changes
 from digest.translate.base import ORIGINS, STATES
 from digest.translate.lines import clean, normalise
+from digest.translate.markdown import from_markdown
 
 TABLE_FIELDS = ("source", "text", "origin", "state", "lang")
 TABLE_SUFFIXES = {".tsv", ".jsonl"}
@@ -48,7 +49,7 @@ def read_text(path: Path) -> str:
 
 def import_post(db: Database, path: Path, lang: str = "ja") -> LearnSummary:
     """Learn every (change link, explanation) pair of a published post as human + approved."""
-    entries = [e for e in explained_changes(read_text(path)) if e.text]
+    entries = _entries(path)
     rows = [_row(e.source, e.text, "human", "approved", lang) for e in entries]
     changed = store.save_translations(db, rows)
     return LearnSummary(len(entries), changed, unchanged=len(entries) - changed)
@@ -56,7 +57,7 @@ def import_post(db: Database, path: Path, lang: str = "ja") -> LearnSummary:
 
 def learn_draft(db: Database, path: Path, lang: str = "ja") -> LearnSummary:
     """Harvest an edited draft: changed texts become human + approved; state=approved approves."""
-    entries = [e for e in explained_changes(read_text(path)) if e.text]
+    entries = _entries(path)
     stored = store.get_translations(db, [normalise(e.source) for e in entries], lang)
     rows, approved, unchanged = [], 0, 0
     for entry in entries:
@@ -72,6 +73,19 @@ def learn_draft(db: Database, path: Path, lang: str = "ja") -> LearnSummary:
         rows.append(_row(entry.source, entry.text, "human", "approved", lang))
     learned = store.save_translations(db, rows)
     return LearnSummary(len(entries), learned, approved, unchanged + len(rows) - learned)
+
+
+def _entries(path: Path) -> list[ExplainedChange]:
+    """A post's or draft's entries with Markdown escapes and review markers undone."""
+    entries = [e for e in explained_changes(read_text(path)) if e.text]
+    return [replace(e, text=from_markdown(e.text)) for e in entries]
+
+
+def align_terms(db: Database, lang: str = "ja") -> str:
+    """Re-align term candidates from every reviewed TM pair; one summary line."""
+    from digest.translate.terms import realign
+
+    return f"{realign(db, lang)} term candidates (digest tm terms lists and approves them)"
 
 
 def export_table(db: Database, path: Path, lang: str | None = None) -> int:

@@ -19,13 +19,57 @@ CONTRACTIONS = {
     "don't": "do", "doesn't": "does", "didn't": "did", "isn't": "is", "aren't": "are",
     "wasn't": "was", "weren't": "were", "can't": "can", "cannot": "can", "won't": "will",
     "shouldn't": "should", "haven't": "have", "hasn't": "has", "wouldn't": "would",
-    "couldn't": "could", "mustn't": "must",
+    "couldn't": "could", "mustn't": "must", "dont": "do", "doesnt": "does", "didnt": "did",
+    "isnt": "is", "cant": "can", "wont": "will",
 }  # fmt: skip
 NEGATORS = {"not", "never", "no longer"}
 CREATION_VERBS = {"add", "implement", "introduce", "provide", "create", "support", "use"}
 NP_PREPS = {"of", "for", "in", "with", "between", "per", "about", "within", "without", "like"}
 NP_SUFFIXES = {"onward": "以降", "onwards": "以降", "alone": "だけ", "only": "のみ"}
-SYMBOLS = {"<", ">", "=", "<=", ">=", "+", "*", "&", "'", '"', "/", "%", "#", "|", "~", "@", "^"}
+OBJECT_INFINITIVE = {
+    "allow",
+    "cause",
+    "let",
+    "make",
+    "force",
+    "tell",
+    "ask",
+    "instruct",
+    "have",
+    "get",
+}
+ASK_VERBS = {"check", "verify", "test", "see", "determine", "detect", "ask", "know", "query"}
+COMPARISONS = {">=", "<=", ">", "<", "==", "!="}
+MODALS = {"might", "may", "could", "would", "should", "must", "shall"}
+QUANTIFIERS = {"all", "any", "no", "some", "every", "each", "both", "several", "multiple"}
+NOT_VERBS = {"close to"}  # word senses: "is close to expiration" is not the verb close
+SYMBOLS = {
+    "->",
+    "=>",
+    "<-",
+    "==",
+    "!=",
+    "&&",
+    "||",
+    "::",
+    "<",
+    ">",
+    "=",
+    "<=",
+    ">=",
+    "+",
+    "*",
+    "&",
+    "'",
+    '"',
+    "/",
+    "%",
+    "#",
+    "|",
+    "~",
+    "@",
+    "^",
+}
 
 
 @dataclass
@@ -73,6 +117,7 @@ class VP:
     mods: list[Mod] = field(default_factory=list)
     coord: list[VP] = field(default_factory=list)
     wh: str = ""
+    result: str = ""
 
 
 @dataclass
@@ -89,6 +134,25 @@ class Clause:
     advs: list[str] = field(default_factory=list)
     pronoun: bool = False
     finite: bool = False
+    pred_pp: bool = False
+    exists: bool = False
+    modal: bool = False
+    can: bool = False
+
+
+def _drop_no(phrase: NP) -> bool:
+    """'no X' as a subject: drop 'no' and report that the clause is negated."""
+    words = phrase.units[0].words
+    if len(phrase.units) == 1 and len(words) > 1 and words[0].text.lower() == "no":
+        del words[0]
+        return True
+    return False
+
+
+def _plural(phrase: NP) -> bool:
+    """A plural subject: coordinated, or a head noun ending in -s."""
+    head = phrase.units[-1].words[-1]
+    return len(phrase.units) > 1 or (head.kind == "word" and head.text.lower().endswith("s"))
 
 
 class Parser:
@@ -98,13 +162,20 @@ class Parser:
         self.toks = tokens
         self.g = glossary
         self.i = 0
+        self._lows = [t.text.lower() for t in tokens]
+        self._words = [
+            w if t.kind == "word" else "" for w, t in zip(self._lows, tokens, strict=True)
+        ]
+        self._multi: dict[tuple[int, int], str | None] = {}
+        self._stop_adj = False
+        self.noun_line = False  # set when the whole line is parsed as a noun phrase
 
     # -- token helpers -------------------------------------------------------------------
 
     def low(self, offset: int = 0) -> str:
         """Lowercased text of the token at i+offset ('' past the end)."""
         j = self.i + offset
-        return self.toks[j].text.lower() if 0 <= j < len(self.toks) else ""
+        return self._lows[j] if 0 <= j < len(self._lows) else ""
 
     def tok(self, offset: int = 0) -> Token | None:
         """The token at i+offset, if any."""
@@ -117,12 +188,23 @@ class Parser:
 
     def is_word(self, offset: int = 0) -> bool:
         """True for a plain (not protected) word."""
-        t = self.tok(offset)
-        return t is not None and t.kind == "word"
+        j = self.i + offset
+        return 0 <= j < len(self._words) and bool(self._words[j])
 
     def verb_at(self, offset: int = 0) -> tuple[Verb, str] | None:
         """The lexicon verb at a position, if the token is a plain word that is one."""
-        return self.g.verb(self.low(offset)) if self.is_word(offset) else None
+        if not self.is_word(offset):
+            return None
+        if self.multi_at(offset) in NOT_VERBS:
+            return None
+        found = self.g.verb(self.low(offset))
+        if found is None and self.is_word(offset + 1):
+            return self.g.phrasal(self.low(offset), self.low(offset + 1))
+        return found
+
+    def multi_at(self, offset: int) -> str:
+        """The two words from a position, joined ('close to')."""
+        return f"{self.low(offset)} {self.low(offset + 1)}"
 
     def is_noun(self, word: str) -> bool:
         """True when the glossary knows a word as a noun or kept term."""
@@ -130,9 +212,15 @@ class Parser:
 
     def multi(self, table: dict[str, object]) -> str | None:
         """Longest multi-word key of table starting here (e.g. 'due to', 'even if')."""
+        cache_key = (self.i, id(table))
+        if cache_key not in self._multi:
+            self._multi[cache_key] = self._longest(table)
+        return self._multi[cache_key]
+
+    def _longest(self, table: dict[str, object]) -> str | None:
         for n in (3, 2, 1):
-            words = [self.low(k) for k in range(n)]
-            if all(words) and all(self.is_word(k) for k in range(n)):
+            words = self._words[self.i : self.i + n] if self.i >= 0 else []
+            if len(words) == n and all(words):
                 key = " ".join(words)
                 if key in table:
                     return key
@@ -182,7 +270,7 @@ class Parser:
 
     def _np_continues(self) -> bool:
         k = 2 if self.low(1) in {"and", "or"} and self.low() == "," else 1
-        if not self.starts_np(k):
+        if not self.starts_np(k) or self.low(k) in PRONOUNS:
             return False
         found = self.verb_at(k)
         if found is None:
@@ -217,27 +305,60 @@ class Parser:
         if t.kind == "id":
             return True
         if t.kind == "punct":
-            return t.text in SYMBOLS and bool(words) and self.tok(1) is not None
+            nxt = self.tok(1)
+            if not words and t.text in COMPARISONS:
+                return nxt is not None and nxt.kind == "id"  # 'to >= 3.10'
+            return t.text in SYMBOLS and bool(words) and (nxt is not None or t.text == "*")
         word = t.text.lower()
         if word in DETERMINERS:
             return not words
         if word in NP_SUFFIXES and words:
             return False
+        if word == "no" and self.low(1) == "longer":
+            return False
         if not self.starts_np():
             return False
+        if self._stop_adj and words and word in self.g.adjectives and not self._adj_then_noun():
+            return False
+        if words and self.tok(1) is None and word in self.g.adjectives:
+            found = self.verb_at()
+            if found is not None and found[1] == "ed":
+                return False  # 'Memory leak fixed': a headline verb, not 'fixed' (固定の)
         found = self.verb_at()
         if found is None or (not words and word in self.g.adjectives):
             return True
         _verb, form = found
+        if words and self.g.verb(word) is None:
+            return False  # 'request times out': the first word of a phrasal verb
         if form == "base" and words and self.tok(1) is None:
             return True
+        if form == "base" and words and self._followed_by_noun() and self.low(1) not in DETERMINERS:
+            return True
+        if form == "s" and words and self.low(1) in DETERMINERS | QUANTIFIERS:
+            return False
+        if form == "ing" and words and self._modifiers_only(words) and not self._followed_by_noun():
+            return True
         if form in {"ing", "ed"}:
-            if words and self.is_noun(word):
-                return True
+            if self.is_noun(word) and (words or self.verb_at(1) is not None):
+                return True  # a noun too: 'when fencing fails'
             if not words and form == "ing" and not self.starts_np(1):
                 return True
             return word in self.g.adjectives or self._followed_by_noun()
         return self.is_noun(word) or not words
+
+    def _adj_then_noun(self) -> bool:
+        """After a noun: do the adjectives here lead to another noun ('X more Y-ish' does not)?"""
+        k = 0
+        while self.is_word(k) and self.low(k) in self.g.adjectives:
+            k += 1
+        t = self.tok(k)
+        return t is not None and (
+            t.kind == "id" or (t.kind == "word" and self.is_noun(self.low(k)))
+        )
+
+    def _modifiers_only(self, words: list[Token]) -> bool:
+        """True when every word so far is an adjective ('cluster-wide' before 'throttling')."""
+        return all(w.kind == "word" and w.text.lower() in self.g.adjectives for w in words)
 
     def _paren_inside(self) -> bool:
         start = self.i
@@ -276,6 +397,7 @@ class Parser:
             return None
         prep = self.multi(self.g.prepositions)
         attach = prep in NP_PREPS or (loose and prep not in self.g.subordinators)
+        attach = attach or (prep == "to" and self.noun_line)  # 'conversion of X to Y'
         if prep and attach and not (verb and prep in verb.prep):
             if prep == "with" and self.tok(1) is not None and self.tok(1).kind == "id":
                 return None
@@ -291,12 +413,22 @@ class Parser:
             clause = self.clause(subject=False)
             return Mod("rel", clause=clause) if clause else None
         found = self.verb_at()
+        if found and found[1] == "ing" and self._participle_follows():
+            vp = self.vp()
+            return Mod("ing", vp=vp) if vp else None
         if found and found[1] == "ed" and not self._followed_by_noun():
             vp = VP(found[0], form="ed", passive=True)
             self.i += 1
             self.adjuncts(vp, stop_subordinate=True)
             return Mod("part", vp=vp)
         return None
+
+    def _participle_follows(self) -> bool:
+        """'X flipping to Y': an -ing verb after a noun, then a preposition or the end."""
+        nxt = self.low(1)
+        if self.low() in self.g.adjectives or self.is_noun(self.low()):
+            return False
+        return nxt == "" or nxt in self.g.prepositions or nxt in {'"', "'"}
 
     def _base_verb(self, offset: int) -> bool:
         found = self.verb_at(offset)
@@ -356,10 +488,42 @@ class Parser:
         self._coordination(vp)
         return vp
 
+    def lead_subordinate(self) -> Mod | None:
+        """A leading 'If/When X, ...' clause before the main verb phrase (None if absent)."""
+        sub = self.multi(self.g.subordinators)
+        prep = self.multi(self.g.prepositions)
+        if prep and not sub and self.i == 0:
+            return self._lead_pp(prep)
+        if not sub or "," not in self._lows[self.i :]:
+            return None
+        start = self.i
+        mod = self.subordinate(sub)
+        if mod is None or self.low() != ",":
+            self.i = start
+            return None
+        self.i += 1
+        return mod
+
+    def _lead_pp(self, prep: str) -> Mod | None:
+        """'On shutdown, exit ...' / 'In f(), remove X': a leading phrase before the verb."""
+        start = self.i
+        mod = self.pp(prep)
+        if mod is not None and self.low() == ",":
+            self.i += 1
+        if mod is None or self.verb_at() is None:
+            self.i = start
+            return None
+        return mod
+
     def _unknown_verb(self) -> tuple[Verb, str] | None:
         """A line may start with a verb the lexicon lacks: 'Sanitize X' -> Sanitizeする."""
         word = self.low()
-        if self.i != 0 or not self.is_word() or self.is_noun(word) or not self.starts_np(1):
+        if (
+            (self.i != 0 and self.low(-1) != ",")
+            or not self.is_word()
+            or self.is_noun(word)
+            or not self.starts_np(1)
+        ):
             return None
         if word in self.g.adjectives or word in self.g.adverbs or word in AUX | PRONOUNS:
             return None
@@ -375,8 +539,10 @@ class Parser:
             word = self.low()
             if word in {"do", "does"} and self.low(1) == "not":
                 neg, self.i = True, self.i + 2
-            elif word in {"don't", "doesn't", "never"}:
+            elif word in {"don't", "doesn't", "never", "dont", "doesnt"}:
                 neg, self.i = True, self.i + 1
+            elif word == "no" and self.low(1) == "longer" and self.verb_at(2) is not None:
+                neg, self.i = True, self.i + 2
             elif word in self.g.adverbs and (
                 self.verb_at(1) is not None
                 or self.low(1) in self.g.adverbs
@@ -403,8 +569,9 @@ class Parser:
                 self.i += 1
             vp.comp = self.clause(subject=True)
             return
-        if self.low() in {"which", "whether", "what", "how"} and self.is_word():
-            vp.wh = self.low()
+        wh_if = self.low() == "if" and lemma in ASK_VERBS
+        if (self.low() in {"which", "whether", "what", "how"} or wh_if) and self.is_word():
+            vp.wh = "whether" if wh_if else self.low()
             self.i += 1
             vp.comp = self.clause(subject=True)
             if vp.comp is not None:
@@ -419,16 +586,58 @@ class Parser:
             self.i += 1
             vp.inf = self.vp()
             return
+        if lemma in {"try", "attempt"} and gerund is not None and gerund[1] == "ing":
+            vp.inf = self.vp()
+            return
         if self.starts_np() and not self._starts_adverbial():
+            self._stop_adj = lemma in {"make", "keep"}
             vp.obj = self.np(vp.verb)
-        if lemma in {"allow", "cause", "let", "make", "force"} and vp.obj is not None:
+            self._stop_adj = False
+        if lemma in {"make", "keep"} and vp.obj is not None:
+            self._result(vp)
+        if lemma in OBJECT_INFINITIVE and vp.obj is not None:
             if self.low() == "to" and (self.verb_at(1) or self.low(1) == "be"):
                 self.i += 1
             if self.verb_at() or self.low() == "be":
                 vp.obj_inf = self._inf_or_passive()
-        if lemma == "prevent" and self.low() == "from" and self.verb_at(1):
+        if lemma == "prevent" and vp.obj is not None:
+            self._prevent_from(vp)
+
+    def _result(self, vp: VP) -> None:
+        """'make X (more) ADJ' -> the adjective X ends up as."""
+        more = self.low() in {"more", "less"} and self.low(1) in self.g.adjectives
+        word = self.low(1) if more else self.low()
+        if not self.is_word() or word not in self.g.adjectives or word in {"more", "less"}:
+            return
+        prefix = {"more": "より", "less": "より少なく"}.get(self.low(), "") if more else ""
+        vp.result = prefix + self.g.adjectives[word]
+        self.i += 2 if more else 1
+
+    def _prevent_from(self, vp: VP) -> None:
+        """'prevent X from V-ing' and 'prevent X (from) being V-ed'."""
+        start = self.i
+        if self.low() == "from":
             self.i += 1
-            vp.obj_inf = self.vp()
+        found, after = self.verb_at(), self.verb_at(1)
+        inner = None
+        if self.low() == "being" and after is not None and after[1] == "ed":
+            self.i += 1
+            inner = self._passive_vp()
+        elif found is not None and found[1] == "ing" and self.i > start:
+            inner = self.vp()
+        if inner is None:
+            self.i = start
+            return
+        vp.obj_inf = inner
+
+    def _passive_vp(self) -> VP | None:
+        found = self.verb_at()
+        if found is None:
+            return None
+        self.i += 1
+        inner = VP(found[0], form="ed", passive=True)
+        self.adjuncts(inner)
+        return inner
 
     def _inf_or_passive(self) -> VP | None:
         if self.low() == "be" and self.verb_at(1):
@@ -450,6 +659,8 @@ class Parser:
 
     def _starts_adverbial(self) -> bool:
         word = self.low()
+        if word in self.g.adjectives and self.is_word(1) and self.is_noun(self.low(1)):
+            return False
         return self.is_word() and (
             word in self.g.subordinators or (word in self.g.adverbs and not self.is_noun(word))
         )
@@ -470,6 +681,15 @@ class Parser:
         multi = self.multi(self.g.prepositions)
         if multi and " " in multi:
             return self.pp(multi)
+        if word in {",", "and"} and self.low(1) == "not" and self.starts_np(2):
+            self.i += 1  # 'Require Python 2.6+, not 2.7', 'X and not Y'
+            word = "not"
+        if word == "," and self._comma_adjunct():
+            self.i += 1  # 'Require X, with x >= 19', 'Fix X, when Y'
+            word = self.low()
+        sub_first = self.multi(self.g.subordinators)
+        if sub_first and word in self.g.adverbs and self._clause_or_gerund_after(sub_first):
+            return self.subordinate(sub_first)  # 'exit once all operations finished'
         if (
             word == "not"
             and self.starts_np(1)
@@ -497,6 +717,11 @@ class Parser:
         if prep:
             return self.pp(prep)
         return None
+
+    def _comma_adjunct(self) -> bool:
+        """A comma followed by a preposition or subordinator that starts an adjunct."""
+        nxt = self.low(1)
+        return self.is_word(1) and (nxt in self.g.subordinators or nxt in self.g.prepositions)
 
     def _so_that(self) -> Mod | None:
         self.i += 2 if self.low(1) == "that" else 1
@@ -529,6 +754,12 @@ class Parser:
         """Subordinator + clause, gerund phrase, participle or noun phrase."""
         self.i += len(sub.split())
         found = self.verb_at()
+        if found and found[1] == "ing" and self.is_noun(self.low()):
+            start = self.i  # 'when fencing request times out': a noun subject, not a gerund
+            clause = self.clause(subject=True)
+            if clause is not None and clause.subj is not None and clause.finite:
+                return Mod("sub", prep=sub, clause=clause)
+            self.i = start
         if found and found[1] == "ing":
             vp = self.vp()
             return Mod("sub", prep=sub, vp=vp) if vp else None
@@ -567,6 +798,12 @@ class Parser:
         self._last_clause_ok = False
         subj = None
         pronoun = False
+        if subject and self._there_is():
+            found = self._existential()
+            if found is not None:
+                self._last_clause_ok = True
+                return found
+            self.i = start
         if subject:
             if self.low() in PRONOUNS and self.is_word():
                 self.i += 1
@@ -576,12 +813,37 @@ class Parser:
                 if subj is None:
                     self.i = start
                     return None
+        negated = subj is not None and _drop_no(subj)
         clause = self._predicate(subj)
         if clause is None:
             self.i = start
             return None
+        clause.neg ^= negated
+        if subj is not None and clause.vp is not None and clause.vp.form == "base":
+            clause.finite |= _plural(subj)  # 'X and Y agents now support 1.1'
         self._last_clause_ok = True
         clause.pronoun = pronoun
+        return clause
+
+    def _there_is(self) -> bool:
+        if self.low() == "there's":
+            return True
+        return self.low() == "there" and self.low(1) in {"is", "are", "was", "were"}
+
+    def _existential(self) -> Clause | None:
+        """'there is (no|not) X' -> a clause whose predicate is existence."""
+        self.i += 1 if self.low() == "there's" else 2
+        neg = False
+        while self.low() in {"no", "not", "any"}:
+            neg |= self.low() != "any"
+            self.i += 1
+        subj = self.np(loose=True)
+        if subj is None:
+            return None
+        clause = Clause(subj, neg=neg, finite=True, exists=True)
+        holder = VP(Verb("be", "である"))
+        self.adjuncts(holder)
+        clause.mods, clause.advs = holder.mods, holder.advs
         return clause
 
     def _predicate(self, subj: NP | None) -> Clause | None:
@@ -592,6 +854,8 @@ class Parser:
             if word in {"have", "has", "had"} and not self._perfect():
                 break
             clause.neg |= self.low() in CONTRACTIONS or self.low() == "cannot"
+            clause.modal |= word in MODALS
+            clause.can |= word in {"can", "could"} and not clause.past
             clause.past |= word in {"was", "were", "did", "had"}
             be |= word in {"is", "are", "was", "were", "be", "been", "being", "am"}
             clause.finite = True
@@ -629,6 +893,14 @@ class Parser:
             return clause
         if not be:
             return None
+        pred_prep = self.multi(self.g.prepositions)
+        if pred_prep and "pred" in self.g.prepositions[pred_prep]:
+            mod = self.pp(pred_prep)
+            if mod is None:
+                return None
+            clause.mods = [mod]
+            clause.pred_pp = True
+            return clause
         if self.is_word() and self.low() in self.g.adjectives:
             clause.pred_adj = self.g.adjectives[self.low()]
             self.i += 1

@@ -9,15 +9,19 @@ from dataclasses import dataclass
 # Ordered alternatives: the first that matches at a position wins, so longer shapes come first.
 _PATTERNS: tuple[tuple[str, str], ...] = (
     ("url", r"[A-Za-z][\w+.-]*://[^\s)\]>\"']+"),
+    ("email", r"<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?"),
+    ("macro", r"%\{?[A-Za-z_]\w*\}?"),
     ("assign", r"[A-Za-z_][\w.-]*=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s,;)]+)"),
     ("quoted", r"\"[^\"\n]+\"|“[^”\n]+”|`[^`\n]+`|(?<![\w'])'[^'\n]+'(?![\w'])"),
     ("ticket", r"\b[A-Za-z][A-Za-z.-]*#\d+\b|(?<![\w#])#\d+\b"),
-    ("call", r"[A-Za-z_][\w.:>-]*\([^()\s]*\)"),
-    ("path", r"(?:~|\.{1,2})?/[\w.@%+=:,~-]+(?:/[\w.@%+=:,~-]*)*|[\w.+-]*\w(?:/[\w.+-]*\w)+/?"),
+    ("call", r"[A-Za-z_][\w.:>-]*\((?![\w.-]*#\d)[^()\s]*\)"),
+    ("colon", r"(?<![\w:])[A-Za-z_][\w.-]*(?::[\w<>.+-]+)+(?=[\s,;)]|$)"),
+    ("shellvar", r"\$\{?[A-Za-z_]*\w*\}?"),
+    ("path", r"(?:~|\.{1,2})?/[\w.@%+=:,~<>-]+(?:/[\w.@%+=:,~<>-]*)*|[\w.+-]*\w(?:/[\w.+-]*\w)+/?"),
     ("option", r"(?<![\w-])--?[A-Za-z][\w-]*(?:=[^\s,;)]+)?(?:,\s?--?[A-Za-z][\w-]*)*"),
     ("revision", r"\b\d+:[0-9a-f]{6,40}\b"),
     ("numeric", r"(?<![\w.-])[\w.+-]*\d[\w.+-]*(?<![.+-])"),
-    ("snake", r"\b\w*_\w+\b"),
+    ("snake", r"\b\w*_\w+(?:\.\w+)*\b"),
     ("dotted", r"(?<![\w-])[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)+\b"),
     ("camel", r"\b[A-Za-z]*[a-z][A-Z][A-Za-z0-9]*\b|\b[A-Z]{2,}[a-z]+\b"),
     ("constant", r"\b[A-Z][A-Z0-9]+\b"),
@@ -80,9 +84,12 @@ class TokenFinder:
         yield from _punct(text[pos:])
 
 
+_OPERATOR = re.compile(r">=|<=|==|!=|->|=>|<-|&&|\|\||::|\S")
+
+
 def _punct(text: str) -> Iterator[Token]:
-    for char in _SPACE.sub("", text):
-        yield Token(char, "punct")
+    for match in _OPERATOR.finditer(text):
+        yield Token(match.group(0), "punct")
 
 
 _NO_SPACE_BEFORE = {")", ",", ".", ":", ";", "!", "?"}

@@ -169,3 +169,55 @@ def test_no_request_for_lines_the_tm_has(server, tmp_path):
     sent = json.loads(server.requests[1]["body"]["messages"][-1]["content"].split("Lines:\n")[1])
     assert [item["text"] for item in sent["lines"]] == [LINES[3]]
     assert {r.origin for r in again} == {"llm"}
+
+
+def test_prompt_carries_similar_editor_pairs_terms_and_style(server, tmp_path):
+    from digest.config import TranslateSettings
+    from digest.translate import make_engine
+    from digest.translate.terms import approve_terms, learn_pairs
+
+    db = store.open_db(tmp_path / "digest.db")
+    learn_pairs(
+        db,
+        [
+            (
+                "crmd: Cancel timers for failed actions",
+                "crmdで、失敗したactionのタイマーを取り消しました。",
+            ),
+            ("PE: Fix frobnicator crash", "PEで、フロブニケータのクラッシュを修正しました。"),
+            ("PE: Fix frobnicator leak", "PEで、フロブニケータのリークを修正しました。"),
+            ("Shell: Document the zap command", "crm shellで、zapコマンドを文書化しました。"),
+        ],
+    )
+    approve_terms(db, ["frobnicator"])
+    settings = TranslateSettings(engine="llm", llm=LLMSettings(url=server.url, model="m"))
+    llm = make_engine("llm", settings, GLOSSARY, db)
+    drafts = llm.translate(["crmd: Cancel timers for actions", "PE: Fix frobnicator timeout"])
+    assert [d.origin for d in drafts] == ["llm", "llm"]
+    prompt = server.requests[0]["body"]["messages"][-1]["content"]
+    examples = prompt.split("Examples", 1)[1].split("Glossary", 1)[0]
+    assert "crmd: Cancel timers for failed actions => crmdで、失敗したactionのタイマー" in examples
+    assert "PE: Fix frobnicator crash => PEで、フロブニケータのクラッシュ" in examples
+    assert "zap" not in examples  # not similar enough to either line
+    glossary = prompt.split("Glossary", 1)[1].split("Lines:", 1)[0]
+    assert "frobnicator => フロブニケータ" in glossary and "timer => タイマー" in glossary
+    assert prompt.startswith("Style: ")
+
+
+def test_bad_answer_with_examples_falls_back_to_rules_with_its_state(server, tmp_path):
+    db = store.open_db(tmp_path / "digest.db")
+    from digest.translate.examples import ExampleIndex
+
+    server.script = ["drop-tokens"]
+    llm = LLMEngine(
+        LLMSettings(url=server.url, model="m"),
+        GLOSSARY,
+        fallback=RulesEngine(GLOSSARY),
+        examples=ExampleIndex(db),
+    )
+    drafts = llm.translate(["Shell: add --force option", "Frobnicate the zorglub"])
+    assert drafts[0].origin == "rules" and "--force" in drafts[0].text
+    assert drafts[1].origin == "llm"
+    server.script = ["garbage"]
+    unsure = llm.translate(["crmd: Frobnicate the zorglub quickly, then zap it"])
+    assert (unsure[0].origin, unsure[0].state) == ("rules", "needs_review")
