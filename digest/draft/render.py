@@ -9,6 +9,7 @@ from typing import Any
 import jinja2
 import yaml
 
+from digest.draft.links import markdown_link
 from digest.draft.model import Digest
 from digest.resources import TEMPLATES_DIR
 
@@ -63,6 +64,7 @@ def render_post(digest: Digest, editor: dict[str, str] | None = None) -> str:
         attr=_attr,
         yaml=_yaml_scalar,
         checksum=checksum,
+        link=markdown_link,
         region=lambda section: region_name(section.project, section.version),
     )
     regions = {**default_editor_text(digest), **(editor or {})}
