@@ -108,7 +108,9 @@ def _store_commits(
         if tagged and streaming is not None:
             history.on_newest_edit = lambda version, sha: reader.send((version, sha))
         # Streaming containment needs every commit after its children.
-        commits = git.read_commits(repo, source, include, exclude, topo=streaming is not None)
+        commits = git.read_commits(
+            repo, source, include, exclude, topo=streaming is not None, problems=done.warnings
+        )
         done.commits = store.save_commits(
             db, source.project, _counting(history.recording(commits), report, source.id)
         )
