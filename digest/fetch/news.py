@@ -11,6 +11,7 @@ change items are kept and matched to commits.
 from __future__ import annotations
 
 import hashlib
+import stat as stat_module
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -107,6 +108,7 @@ def fetch_news(
     for project in config.projects:
         store.save_project(db, project.id, project.name, project.web, project.commit_url)
     before = (client.traffic.requests, client.traffic.bytes, client.traffic.not_modified)
+    notes = len(client.notes)
     try:
         for mailing_list in chosen_lists:
             _guard(run, "list", mailing_list.id, lambda m=mailing_list: _fetch_list(run, m))
@@ -118,6 +120,7 @@ def fetch_news(
     run.summary.requests = client.traffic.requests - before[0]
     run.summary.bytes = client.traffic.bytes - before[1]
     run.summary.not_modified = client.traffic.not_modified - before[2]
+    run.summary.warnings.extend(client.notes[notes:])
     return run.summary
 
 
@@ -256,6 +259,8 @@ def _fetch_mbox(run: _Run, mailing_list: MailingList, label: str) -> None:
         stat = path.stat()
     except OSError as exc:
         raise DigestError(f"{label}: cannot read {path}: {exc.strerror or exc}") from exc
+    if not stat_module.S_ISREG(stat.st_mode):
+        raise DigestError(f"{label}: {path} is not a regular file (an mbox must be one)")
     seen = {"size": stat.st_size, "mtime": stat.st_mtime_ns}
     if store.get_state(run.db, key).get("cursor") == seen:
         return
