@@ -20,7 +20,7 @@ import html
 import io
 import re
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from email.header import decode_header
@@ -488,11 +488,23 @@ class ArchiveResult:
 
 
 def fetch_archive(
-    client: HttpClient, archive: Archive, *, label: str, validators: Validators | None = None
+    client: HttpClient,
+    archive: Archive,
+    *,
+    label: str,
+    validators: Validators | None = None,
+    redirect_hosts: Collection[str] = (),
 ) -> ArchiveResult:
-    """Download one monthly archive (conditionally), decompress by content and parse it."""
+    """Download one monthly archive (conditionally), decompress by content and parse it.
+
+    A redirect may lead only to the archive's own host or one of `redirect_hosts`.
+    """
     response = client.get(
-        archive.url, label=label, validators=validators, params=dict(archive.params) or None
+        archive.url,
+        label=label,
+        validators=validators,
+        params=dict(archive.params) or None,
+        redirect_hosts=redirect_hosts,
     )
     if response.not_modified:
         return ArchiveResult(archive, response, (), ())
@@ -504,6 +516,12 @@ def _parse_archive(
     archive: Archive, response: Response, where: str, limit: int = DEFAULT_LIMIT
 ) -> ArchiveResult:
     data, damage = decompress(response.content, limit)
+    if not looks_like_mbox(data):
+        problem = (
+            f"{where}: {response.url} is not an mbox archive (it starts with "
+            f"{_start_of(data)}): nothing stored, asked for again next run"
+        )
+        return ArchiveResult(archive, response, (), (problem,), True)
     problems: list[str] = []
     messages = list(parse_mbox(data, name=where, problems=problems))
     if damage:
@@ -513,6 +531,16 @@ def _parse_archive(
             f"{where}: {damage} for {response.url}: kept {len(messages)} message(s){lost}"
         )
     return ArchiveResult(archive, response, tuple(messages), tuple(problems), bool(damage))
+
+
+def looks_like_mbox(data: bytes) -> bool:
+    """Empty, or its first non-blank line is a dated mbox `From ` line (not an HTML page)."""
+    first = data.lstrip(b"\r\n\t ")[:1024].split(b"\n", 1)[0]
+    return not first or bool(_FROM_LINE.match(first.rstrip(b"\r")))
+
+
+def _start_of(data: bytes) -> str:
+    return repr(detect_decode(data.lstrip()[:40]))
 
 
 def read_mbox(
