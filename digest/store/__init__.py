@@ -63,6 +63,10 @@ from digest.store.releases import (
     save_entry_classes,
     save_releases,
 )
+from digest.store.rewrites import (
+    drop_commits,
+    drop_releases,
+)
 from digest.store.translations import (
     get_translations,
     iter_translations,
@@ -89,6 +93,8 @@ __all__ = [
     "commits_to_classify",
     "commits_touching",
     "component_counts",
+    "drop_commits",
+    "drop_releases",
     "entries_to_classify",
     "entry_id",
     "feed_digests",
