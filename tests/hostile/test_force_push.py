@@ -56,6 +56,8 @@ def test_a_removed_tag_and_its_commits_leave_releases_entries_and_query_agreeing
     versions = [r["version"] for r in _json(config, "releases", "--entries")]
     assert versions == ["0.9.0"]
     assert _json(config, "query", "--release", "1.0.0") == []
+    assert _json(config, "query", "--text", "first thing") == []  # search rows went too
+    assert [c["sha"] for c in _json(config, "query", "--text", "after the rewrite")] == [kept]
     db = sqlite3.connect(tmp_path / "var" / "digest.db")
     stored = {row[0] for row in db.execute("SELECT sha FROM commits")}
     assert stored == {base, kept}

@@ -57,15 +57,18 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     """The draft of 2011-03 (a release announced by a javascript: link) and its HTML."""
     base = tmp_path_factory.mktemp("links")
     repo = Upstream(base / "upstream")
-    repo.commit("High: PE: first fix")
-    repo.tag("v1.0")
+    repo.commit("High: PE: first fix", {"ChangeLog": "* Tue Mar 15 2011 A <a@x> - 1.0\n- x\n"})
+    repo.tag("v1.0)<img/src=x/onerror=alert(1)>")  # a legal tag name: ChangeLog URL, version
     entries = [(f"[ANNOUNCE] {name}", link, "15") for name, link in HOSTILE.items()]
     entries += [("Demo 1.0 released", "javascript:alert(4)", "16")]
     entries += [("[ANNOUNCE] fine", "https://example.org/ok", "17")]
     with FixtureServer() as server:
         server.add("/feed.xml", _atom(entries), content_type="application/atom+xml")
-        config = write_config(base, str(repo.path), release_tags="^v(?P<version>.+)$")
+        config = write_config(
+            base, str(repo.path), release_tags="^v(?P<version>.+)$", changelogs=["ChangeLog"]
+        )
         doc = yaml.safe_load(config.read_text())
+        doc["projects"][0]["changelog_url"] = "https://example.org/demo/blob/{ref}/{path}"
         doc["feeds"] = [{"id": "news", "url": server.url("/feed.xml"), "projects": ["demo"]}]
         config.write_text(yaml.safe_dump(doc))
         out = base / "out"
@@ -81,6 +84,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
 def test_the_draft_links_only_http_urls_and_no_html_comes_alive(rendered: tuple[str, str]) -> None:
     text, html = rendered
     assert "[ANNOUNCE] fine" in text.replace("\\", "")  # the hostile feed was read
+    assert "/blob/v1.0%29%3Cimg/src=x/onerror=alert%281%29%3E/ChangeLog" in text
     parser = _Tags()
     parser.feed(html)
     hrefs = [attrs.get("href") or "" for tag, attrs in parser.tags if tag == "a"]
