@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
+import socket
 import threading
 import time
 import zlib
@@ -67,6 +69,48 @@ def test_a_trickling_or_silent_server_is_cut_at_the_overall_deadline(tmp_path: P
     assert len(summary.failures) == 2, summary.failures
     assert all("1-second deadline" in f for f in summary.failures), summary.failures
     assert summary.failures[0].startswith("feed 'trickle': ")
+
+
+class _HeaderTrickle:
+    """A real server on 127.0.0.1 that answers with endless headers, one line every 20 ms."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}/feed.xml"
+
+    def _serve(self) -> None:
+        conn, _ = self.sock.accept()
+        with conn:
+            conn.recv(4096)
+            conn.sendall(b"HTTP/1.1 200 OK\r\n")
+            with contextlib.suppress(OSError):
+                while not self.stop.wait(0.02):
+                    conn.sendall(b"X-a: b\r\n")
+
+    def close(self) -> None:
+        self.stop.set()
+        self.sock.close()
+
+
+def test_headers_trickling_within_the_read_timeout_are_cut_at_the_deadline(
+    tmp_path: Path,
+) -> None:
+    server = _HeaderTrickle()
+    try:
+        config, db = _config(tmp_path, [], [{"id": "slow", "url": server.url()}])
+        started = time.monotonic()
+        with HttpClient(user_agent="t", deadline=1.0, retries=0) as client:
+            summary = fetch_news(config, db, client=client)
+        elapsed = time.monotonic() - started
+    finally:
+        server.close()
+    assert elapsed < 5, elapsed
+    (failure,) = summary.failures
+    assert failure.startswith("feed 'slow': gave up on ") and "1-second deadline" in failure
 
 
 def test_retry_after_is_capped_at_60_seconds_and_reported(tmp_path: Path) -> None:
