@@ -74,6 +74,7 @@ class MailingList:
     kind: str
     projects: tuple[str, ...] = ()
     since: str | None = None
+    allow_redirect_hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -362,7 +363,23 @@ def _mailing_list(raw: Any, key: str, name: str, base: Path, known: set[str]) ->
         kind=kind,
         projects=_project_refs(data, key, name, known),
         since=str(since) if since is not None else None,
+        allow_redirect_hosts=_hosts(data, key, name),
     )
+
+
+def _hosts(data: dict[str, Any], key: str, name: str) -> tuple[str, ...]:
+    """`allow_redirect_hosts`: host names a list's archives may redirect to."""
+    raw = data.get("allow_redirect_hosts", [])
+    where = f"{name}: {key}.allow_redirect_hosts"
+    if not isinstance(raw, list):
+        raise ConfigError(f"{where}: must be a list of host names")
+    for host in raw:
+        if not isinstance(host, str) or not _HOST_NAME.fullmatch(host):
+            raise ConfigError(f"{where}: '{host}' is not a host name (like lists.example.org)")
+    return tuple(host.lower() for host in raw)
+
+
+_HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63})*")
 
 
 def _feed(raw: Any, key: str, name: str, known: set[str]) -> Feed:

@@ -54,6 +54,8 @@ class Route:
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     delay: float = 0.0
     send_length: bool = True
+    headers: dict[str, str] = field(default_factory=dict)  # extra headers (Location, ...)
+    trickle: float = 0.0  # seconds between bytes of the body: a server that trickles
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,8 @@ class FixtureServer:
                 agent = self.headers.get("User-Agent", "")
                 sent = len(body) if status != 304 else 0
                 server._record(Hit(parts.path, parts.query, status, sent, conditional, agent))
-                self._send(status, body, headers, length=length)
+                trickle = route.trickle if route is not None and status == 200 else 0.0
+                self._send(status, body, headers, length=length, trickle=trickle)
 
             def _answer(self, route: Route | None) -> tuple[int, bytes, dict[str, str], bool]:
                 if route is None:
@@ -153,10 +156,11 @@ class FixtureServer:
                 if route.delay:
                     time.sleep(route.delay)
                 if route.status != 200:
-                    return route.status, b"error", {}, True
+                    return route.status, b"error", dict(route.headers), True
                 if self._fresh(route):
                     return 304, b"", self._validators(route), True
                 headers = {"Content-Type": route.content_type, **self._validators(route)}
+                headers.update(route.headers)
                 return 200, route.body, headers, route.send_length
 
             def _fresh(self, route: Route) -> bool:
@@ -175,7 +179,13 @@ class FixtureServer:
                 return headers
 
             def _send(
-                self, status: int, body: bytes, headers: dict[str, str], *, length: bool
+                self,
+                status: int,
+                body: bytes,
+                headers: dict[str, str],
+                *,
+                length: bool,
+                trickle: float = 0.0,
             ) -> None:
                 try:
                     self.send_response(status)
@@ -187,7 +197,12 @@ class FixtureServer:
                         self.send_header("Connection", "close")
                         self.close_connection = True
                     self.end_headers()
-                    if status != 304:
+                    if status != 304 and trickle:
+                        for i in range(len(body)):
+                            self.wfile.write(body[i : i + 1])
+                            self.wfile.flush()
+                            time.sleep(trickle)
+                    elif status != 304:
                         self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout or size cap)

@@ -9,26 +9,43 @@ from typing import Any
 import jinja2
 import yaml
 
+from digest.draft.links import markdown_link
 from digest.draft.model import Digest
 from digest.resources import TEMPLATES_DIR
 from digest.translate.markdown import to_markdown
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+# Liquid (Jekyll) acts on `{{` and `{%` anywhere in a post, HTML comments included; braces
+# written as character references are inert to Liquid and read back as braces by Markdown/HTML.
+_BRACES = {"{": "&#123;", "}": "&#125;"}
+_REGION_UNSAFE = re.compile(r"[^\w.:-]")
+
+
+def _no_liquid(text: str) -> str:
+    """Braces as character references, so no `{{`, `{%` (or `{% endraw %}`) survives."""
+    for char, entity in _BRACES.items():
+        text = text.replace(char, entity)
+    return text
 
 
 def escape_prose(text: str) -> str:
     """Generated Japanese as Markdown the reader sees verbatim: no links, no raw HTML, no
-    entities (digest.translate.markdown)."""
-    return to_markdown(text)
+    entities but braces (digest.translate.markdown), inert to Liquid."""
+    return _no_liquid(to_markdown(text))
 
 
 def escape_markdown(text: str) -> str:
-    """Untrusted text made inert in Markdown: specials backslash-escaped, no raw HTML."""
+    """Untrusted text made inert in Markdown and Liquid: specials escaped, no raw HTML."""
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-    return _ENTITY_START.sub(r"\\&", text)
+    return _no_liquid(_ENTITY_START.sub(r"\\&", text))
 
 
 _ENTITY_START = re.compile(r"&(?=#?\w+;)")
+
+
+def region_name(project: str, version: str) -> str:
+    """The editor region of a release section: `release-PROJECT-VERSION`, inert characters."""
+    return _REGION_UNSAFE.sub("_", f"release-{project}-{version}")
 
 
 def render_post(digest: Digest, editor: dict[str, str] | None = None) -> str:
@@ -42,7 +59,13 @@ def render_post(digest: Digest, editor: dict[str, str] | None = None) -> str:
         undefined=jinja2.StrictUndefined,
     )
     env.filters.update(
-        md=escape_markdown, prose=escape_prose, attr=_attr, yaml=_yaml_scalar, checksum=checksum
+        md=escape_markdown,
+        prose=escape_prose,
+        attr=_attr,
+        yaml=_yaml_scalar,
+        checksum=checksum,
+        link=markdown_link,
+        region=lambda section: region_name(section.project, section.version),
     )
     regions = {**default_editor_text(digest), **(editor or {})}
     return env.get_template("post.md.j2").render(digest=digest, editor=regions)
@@ -64,7 +87,7 @@ def default_editor_text(digest: Digest) -> dict[str, str]:
         "closing": "では、今月はこれにてどろん！",
     }
     for section in digest.releases:
-        regions[f"release-{section.project}-{section.version}"] = ""
+        regions[region_name(section.project, section.version)] = ""
     return regions
 
 
@@ -74,8 +97,9 @@ def checksum(text: str) -> str:
 
 
 def _attr(text: str) -> str:
-    """A value for a hidden `key="..."` attribute in an HTML comment."""
-    return " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"').replace(">", "&gt;")
+    """A value for a hidden `key="..."` attribute in an HTML comment (read back exactly)."""
+    text = " ".join(text.split()).replace("&", "&amp;").replace(">", "&gt;")
+    return _no_liquid(text).replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _yaml_scalar(value: Any) -> str:

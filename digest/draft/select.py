@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from digest import store
 from digest.config import Config
+from digest.draft.links import safe_url
 from digest.draft.model import Digest, DigestChange, NewsItem, ReleaseSection, Translate
 from digest.draft.ranking import needs_selection, select_entries
 from digest.errors import ConfigError
@@ -143,7 +144,11 @@ def build_digest(
         )
     sections = _translated(sections, translate)
     pattern = re.compile(settings["news_pattern"], re.I)
-    news = [NewsItem(**r) for r in store.month_news(db, start, end) if pattern.search(r["title"])]
+    news = [
+        NewsItem(**{**r, "url": safe_url(r["url"])})
+        for r in store.month_news(db, start, end)
+        if pattern.search(r["title"])
+    ]
     return Digest(
         month=month,
         front_matter=_front_matter(settings, month),
@@ -272,15 +277,15 @@ def _translated(sections: list[ReleaseSection], translate: Translate) -> list[Re
 
 
 def _web_link(url: str | None) -> str | None:
-    """Only http(s) URLs are linked from a post."""
-    return url if url and url.startswith(("https://", "http://")) else None
+    """Only http(s) URLs are linked from a post (digest.draft.links, the one link writer)."""
+    return safe_url(url)
 
 
 def _changelog_url(template: str | None, release: dict[str, Any]) -> str | None:
     path = release.get("changelog_path")
     if not template or not path:
         return None
-    return template.format(ref=release.get("tag") or release["commit_sha"], path=path)
+    return safe_url(template.format(ref=release.get("tag") or release["commit_sha"], path=path))
 
 
 def _front_matter(settings: dict[str, Any], month: str) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from digest.fetch.releases import (
     releases_from_commits,
     releases_from_refs,
 )
+from digest.fetch.rewrites import forget_rewritten
 from digest.fetch.workers import Serving, in_two
 from digest.models import Commit, Release
 from digest.sources import git
@@ -65,6 +66,7 @@ def fetch_git(config: Config, db: Database, source: GitSource, report: Reporter)
     report(f"{source.id}: syncing mirror")
     repo, done.warnings = git.sync_mirror(source, config.settings.cache_dir)
     refs = git.read_refs(repo, source)
+    done.warnings.extend(forget_rewritten(db, config, repo, source, refs))
     stored = _store_commits(db, repo, source, refs, done, report)
     releases = _releases(source, refs, stored.history)
     containment = stored.streaming or GraphContainment(stored.history.parents, releases)
@@ -108,7 +110,9 @@ def _store_commits(
         if tagged and streaming is not None:
             history.on_newest_edit = lambda version, sha: reader.send((version, sha))
         # Streaming containment needs every commit after its children.
-        commits = git.read_commits(repo, source, include, exclude, topo=streaming is not None)
+        commits = git.read_commits(
+            repo, source, include, exclude, topo=streaming is not None, problems=done.warnings
+        )
         done.commits = store.save_commits(
             db, source.project, _counting(history.recording(commits), report, source.id)
         )

@@ -11,6 +11,7 @@ change items are kept and matched to commits.
 from __future__ import annotations
 
 import hashlib
+import stat as stat_module
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -33,7 +34,7 @@ from digest.fetch.releases import is_prerelease, predecessors
 from digest.models import FeedEntry, Message, Release
 from digest.sources import feed as feeds_source
 from digest.sources import mail
-from digest.sources.http import HttpClient, HttpError, Response, Validators
+from digest.sources.http import HttpClient, HttpError, RedirectRefused, Response, Validators
 
 GRACE_DAYS = 3
 HYPERKITTY_DEFAULT_MONTHS = 12
@@ -107,6 +108,7 @@ def fetch_news(
     for project in config.projects:
         store.save_project(db, project.id, project.name, project.web, project.commit_url)
     before = (client.traffic.requests, client.traffic.bytes, client.traffic.not_modified)
+    notes = len(client.notes)
     try:
         for mailing_list in chosen_lists:
             _guard(run, "list", mailing_list.id, lambda m=mailing_list: _fetch_list(run, m))
@@ -118,6 +120,7 @@ def fetch_news(
     run.summary.requests = client.traffic.requests - before[0]
     run.summary.bytes = client.traffic.bytes - before[1]
     run.summary.not_modified = client.traffic.not_modified - before[2]
+    run.summary.warnings.extend(client.notes[notes:])
     return run.summary
 
 
@@ -185,7 +188,10 @@ def _pipermail_index(
     """The list's monthly archives; a 304 on the index reuses the months found last time."""
     known = cursor.get("archives", {})
     key = f"list:{mailing_list.id}:{mailing_list.url}"
-    response = _conditional_get(run, mailing_list.url, key, label, conditional=bool(known))
+    hosts = mailing_list.allow_redirect_hosts
+    response = _conditional_get(
+        run, mailing_list.url, key, label, conditional=bool(known), redirect_hosts=hosts
+    )
     if response is None:
         return [mail.Archive(month=m, url=u, page_url=p) for m, (u, p) in sorted(known.items())]
     text = response.content.decode("utf-8", "replace")
@@ -197,11 +203,19 @@ def _pipermail_index(
 
 
 def _conditional_get(
-    run: _Run, url: str, key: str, label: str, *, conditional: bool = True
+    run: _Run,
+    url: str,
+    key: str,
+    label: str,
+    *,
+    conditional: bool = True,
+    redirect_hosts: tuple[str, ...] | None = None,
 ) -> Response | None:
     """GET a URL with the validators stored under `key`; None on 304, else the response."""
     validators = _stored_validators(run, key) if conditional else None
-    response = run.client.get(url, label=label, validators=validators)
+    response = run.client.get(
+        url, label=label, validators=validators, redirect_hosts=redirect_hosts
+    )
     if response.not_modified:
         return None
     store.set_state(
@@ -230,7 +244,19 @@ def _fetch_month(run: _Run, mailing_list: MailingList, label: str, archive: mail
         key += "?" + "&".join(f"{k}={v}" for k, v in archive.params)
     validators = _stored_validators(run, key)
     try:
-        result = mail.fetch_archive(run.client, archive, label=label, validators=validators)
+        result = mail.fetch_archive(
+            run.client,
+            archive,
+            label=label,
+            validators=validators,
+            redirect_hosts=mailing_list.allow_redirect_hosts,
+        )
+    except RedirectRefused as exc:
+        run.summary.warnings.append(
+            f"{exc}: month {archive.month} not stored, asked for again next run "
+            "(allow_redirect_hosts lets a list redirect there)"
+        )
+        return False
     except HttpError as exc:
         if exc.status == 404:
             run.summary.warnings.append(f"{exc}: month {archive.month} skipped")
@@ -256,6 +282,8 @@ def _fetch_mbox(run: _Run, mailing_list: MailingList, label: str) -> None:
         stat = path.stat()
     except OSError as exc:
         raise DigestError(f"{label}: cannot read {path}: {exc.strerror or exc}") from exc
+    if not stat_module.S_ISREG(stat.st_mode):
+        raise DigestError(f"{label}: {path} is not a regular file (an mbox must be one)")
     seen = {"size": stat.st_size, "mtime": stat.st_mtime_ns}
     if store.get_state(run.db, key).get("cursor") == seen:
         return

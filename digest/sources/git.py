@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import os
+import re
 import subprocess
 import tempfile
 import time
@@ -166,12 +167,19 @@ def existing_commits(repo: git.Repo, shas: Iterable[str]) -> list[str]:
 
 
 def read_commits(
-    repo: git.Repo, source: GitSource, include: list[str], exclude: list[str], *, topo: bool = False
+    repo: git.Repo,
+    source: GitSource,
+    include: list[str],
+    exclude: list[str],
+    *,
+    topo: bool = False,
+    problems: list[str] | None = None,
 ) -> Iterator[Commit]:
     """Stream every commit reachable from include and not from exclude, newest first.
 
     With topo, every commit comes after all of its children (git log --topo-order; git then
-    walks the history before its first line).
+    walks the history before its first line). A record that cannot be parsed is one line in
+    `problems` (naming the source) and is skipped; without `problems` it raises FetchError.
     """
     if not include:
         return
@@ -179,14 +187,17 @@ def read_commits(
     order = ["--topo-order"] if topo else []
     skip = 0
     while True:
-        reader = _LogReader(repo, source, revs, [*order, "--numstat", f"--skip={skip}"])
+        options = [*order, "--numstat", f"--skip={skip}"]
+        reader = _LogReader(repo, source, revs, options, problems)
         for commit in reader:
             skip += 1
             yield commit
+        skip += reader.skipped
         if reader.ok:
             return
         # A blob is missing: take the failing commit's paths without counts, then go on.
-        yield from _LogReader(repo, source, revs, [*order, "--name-only", f"--skip={skip}", "-n1"])
+        options = [*order, "--name-only", f"--skip={skip}", "-n1"]
+        yield from _LogReader(repo, source, revs, options, problems)
         skip += 1
 
 
@@ -194,11 +205,30 @@ class _LogReader:
     """One `git log` process whose output is parsed as it streams."""
 
     def __init__(
-        self, repo: git.Repo, source: GitSource, revs: list[str], options: list[str]
+        self,
+        repo: git.Repo,
+        source: GitSource,
+        revs: list[str],
+        options: list[str],
+        problems: list[str] | None = None,
     ) -> None:
         self.repo, self.source, self.revs = repo, source, revs
         self.args = ["-z", "--no-renames", "--no-color", LOG_FORMAT, *options]
+        self.single = "-n1" in options
+        self.problems = problems
         self.ok = False
+        self.skipped = 0
+
+    def _parse(self, record: bytes) -> Iterator[Commit]:
+        """The record's commit; an unparseable one is a problem (or a FetchError)."""
+        try:
+            yield parse_record(record)
+        except RecordError as exc:
+            message = f"source '{self.source.id}': git log record skipped: {exc}"
+            if self.problems is None:
+                raise FetchError(message) from exc
+            self.problems.append(message)
+            self.skipped += 1
 
     def __iter__(self) -> Iterator[Commit]:
         git_dir = str(self.repo.git_dir)
@@ -211,9 +241,9 @@ class _LogReader:
             proc.stdin.close()
             pending: bytes | None = None
             try:
-                for record in _records(_follow(out, proc)):
+                for record in _records(_follow(out, proc), single=self.single):
                     if pending is not None:
-                        yield parse_record(pending)
+                        yield from self._parse(pending)
                     pending = record
                 status = proc.wait()
             finally:
@@ -224,7 +254,7 @@ class _LogReader:
             stderr = err.read().decode("utf-8", "replace")
         if status == 0:
             if pending is not None:
-                yield parse_record(pending)
+                yield from self._parse(pending)
             self.ok = True
         elif not _missing_object(stderr):
             raise FetchError(f"source '{self.source.id}': git log failed: {_summary(stderr)}")
@@ -262,29 +292,83 @@ def _missing_object(stderr: str) -> bool:
     return "unable to read" in stderr or "missing blob" in stderr or "bad object" in stderr
 
 
-def _records(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """Split the stream at the commit marker, keeping memory bounded by one chunk."""
-    tail = b""
+def _records(chunks: Iterable[bytes], *, single: bool = False) -> Iterator[bytes]:
+    """Split the stream at the commit marker, keeping memory bounded by one record.
+
+    A message or a path may contain the marker; what follows such a marker is not a header
+    (40-hex sha NUL parent shas NUL ... : messages and paths hold no NUL, and the field after
+    a path is a numstat entry with tabs), so it is glued back onto the record it belongs to.
+    With `single` (one commit asked for) every marker after the first is content.
+    """
+    tail, current, started, header = b"", None, False, _HEADER.match
     for chunk in chunks:
         parts = (tail + chunk).split(MARKER)
         tail = parts.pop()
         for part in parts:
-            if part:
-                yield part
+            if current is None:
+                if started or part:  # else the stream starts with a marker
+                    current = part
+                started = True
+            elif not single and header(part):
+                yield current
+                current = part
+            else:
+                current += MARKER + part
+    if tail and current is not None and (single or not header(tail)):
+        current, tail = current + MARKER + tail, b""
+    if current is not None:
+        yield current
     if tail:
         yield tail
 
 
-def parse_log(data: bytes) -> Iterator[Commit]:
-    """Parse complete `git log -z` output produced with LOG_FORMAT (pure)."""
+_SHA = rb"[0-9a-f]{40}(?:[0-9a-f]{24})?"
+# sha NUL parents NUL author, email, date, committer, email, date (each NUL-terminated).
+_HEADER = re.compile(_SHA + rb"\0(?:" + _SHA + rb"(?: " + _SHA + rb")*)?\0(?:[^\0]*\0){6}")
+_DATE = re.compile(r"\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d)")
+
+
+def _is_header(part: bytes) -> bool:
+    """True when a record starts here: sha, parent list and all header fields."""
+    return _HEADER.match(part) is not None
+
+
+class RecordError(ValueError):
+    """A `git log` record that is not a commit record."""
+
+
+def parse_log(
+    data: bytes, *, problems: list[str] | None = None, name: str = "git log"
+) -> Iterator[Commit]:
+    """Parse complete `git log -z` output produced with LOG_FORMAT (pure).
+
+    A record that cannot be parsed is reported in `problems` (prefixed with `name`) and
+    skipped; without `problems` it raises RecordError.
+    """
     for record in _records([data]):
-        yield parse_record(record)
+        commit = _checked(record, problems, name)
+        if commit is not None:
+            yield commit
+
+
+def _checked(record: bytes, problems: list[str] | None, name: str) -> Commit | None:
+    try:
+        return parse_record(record)
+    except RecordError as exc:
+        if problems is None:
+            raise
+        problems.append(f"{name}: git log record skipped: {exc}")
+        return None
 
 
 def parse_record(record: bytes) -> Commit:
     """One commit record: NUL-separated header fields, then numstat or name-only entries."""
+    if _HEADER.match(record) is None:
+        raise RecordError(f"no commit id, parents and header fields: {_preview(record)}")
     parts = _decode_record(record)
     sha, parents, an, ae, ad, cn, ce, cd, message = parts[: len(FIELDS)]
+    if not (_DATE.fullmatch(ad) and _DATE.fullmatch(cd)):
+        raise RecordError(f"commit {sha}: unreadable dates {ad!r}, {cd!r}")
     files = tuple(_file_change(entry) for entry in parts[len(FIELDS) :] if entry.strip("\n"))
     hg_rev, backport_of = cross_references(message)
     return Commit(
@@ -301,6 +385,10 @@ def parse_record(record: bytes) -> Commit:
         hg_rev=hg_rev,
         backport_of=backport_of,
     )
+
+
+def _preview(record: bytes) -> str:
+    return repr(decode(record[:60].replace(b"\0", b" ")))
 
 
 def _file_change(entry: str) -> FileChange:

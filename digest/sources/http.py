@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
+from typing import Any
 
 import httpx
 
 from digest.errors import FetchError
 
-DEFAULT_TIMEOUT = 30.0
+DEFAULT_TIMEOUT = 30.0  # seconds per connect/read
+DEFAULT_DEADLINE = 300.0  # seconds for a whole request: retries, waits and every byte
 DEFAULT_RETRIES = 3
 DEFAULT_BACKOFF = 1.0
-MAX_RETRY_WAIT = 120.0
+MAX_RETRY_WAIT = 60.0
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -73,8 +78,18 @@ class Traffic:
     bytes: int = 0
 
 
+class RedirectRefused(HttpError):
+    """A redirect the caller did not allow (another host, or not http(s))."""
+
+
 class HttpClient:
-    """One httpx client for a whole run: timeouts, User-Agent, retries, size cap, validators."""
+    """One httpx client for a whole run: timeouts, User-Agent, retries, size cap, validators.
+
+    Every `get` has an overall deadline (retries, waits and every byte included): a watchdog
+    shuts the client's sockets down when it passes, so a server that trickles or stalls
+    cannot hold a fetch. Waits a server asks for (Retry-After) are capped and noted in
+    `notes` for the summary.
+    """
 
     def __init__(
         self,
@@ -85,18 +100,26 @@ class HttpClient:
         backoff: float = DEFAULT_BACKOFF,
         max_retry_wait: float = MAX_RETRY_WAIT,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        deadline: float = DEFAULT_DEADLINE,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.retries = retries
         self.backoff = backoff
         self.max_retry_wait = max_retry_wait
         self.max_bytes = max_bytes
+        self.timeout = timeout
+        self.deadline = deadline
         self.traffic = Traffic()
+        self.notes: list[str] = []  # capped Retry-After waits, for the fetch summary
         self._sleep = sleep
+        self._sockets: list[socket.socket] = []
+        self._cut = threading.Event()
+        self._request: tuple[str, str, Collection[str] | None] = ("", "", None)
         self._client = httpx.Client(
             headers={"User-Agent": user_agent},
             timeout=httpx.Timeout(timeout),
             follow_redirects=True,
+            event_hooks={"response": [self._check_redirect]},
         )
 
     def __enter__(self) -> HttpClient:
@@ -121,40 +144,79 @@ class HttpClient:
         label: str,
         validators: Validators | None = None,
         params: dict[str, str] | None = None,
+        redirect_hosts: Collection[str] | None = None,
     ) -> Response:
-        """GET a URL, conditionally when validators are given; `label` names the source."""
+        """GET a URL, conditionally when validators are given; `label` names the source.
+
+        With `redirect_hosts`, a redirect may only lead to the URL's own host or one of those.
+        """
         headers = validators.headers() if validators else {}
+        self._request = (url, label, redirect_hosts)
+        self._cut.clear()
+        watchdog = threading.Timer(self.deadline, self._cut_off)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            return self._get(url, label, headers, params, time.monotonic() + self.deadline)
+        finally:
+            watchdog.cancel()
+
+    def _get(
+        self,
+        url: str,
+        label: str,
+        headers: dict[str, str],
+        params: dict[str, str] | None,
+        end: float,
+    ) -> Response:
         attempt = 0
         while True:
             try:
-                return self._attempt(url, label, headers, params)
+                return self._attempt(url, label, headers, params, end)
             except _Retry as retry:
                 if attempt >= self.retries:
                     raise retry.error from None
-                self._sleep(self._wait(attempt, retry.after))
+                wait = self._wait(attempt, retry.after)
+                if time.monotonic() + wait >= end:
+                    asked = f"; Retry-After {retry.after:g} s" if retry.after is not None else ""
+                    detail = f" (a retry would wait {wait:g} s{asked})"
+                    raise self._late(label, url, detail) from None
+                if retry.after is not None and wait < retry.after:
+                    self.notes.append(_retry_note(label, url, retry.after, wait))
+                self._sleep(wait)
                 self.traffic.retries += 1
                 attempt += 1
 
     def _attempt(
-        self, url: str, label: str, headers: dict[str, str], params: dict[str, str] | None
+        self,
+        url: str,
+        label: str,
+        headers: dict[str, str],
+        params: dict[str, str] | None,
+        end: float,
     ) -> Response:
+        remaining = end - time.monotonic()
+        if remaining <= 0 or self._cut.is_set():
+            raise self._late(label, url)
         self.traffic.requests += 1
         if headers:
             self.traffic.conditional += 1
         try:
-            with self._client.stream("GET", url, headers=headers, params=params) as response:
-                return self._read(response, url, label)
-        except httpx.UnsupportedProtocol as exc:
-            raise HttpError(f"{label}: unsupported URL {url}", url=url) from exc
-        except httpx.TimeoutException as exc:
-            raise _Retry(HttpError(f"{label}: timed out fetching {url}", url=url)) from exc
-        except httpx.TransportError as exc:
-            message = f"{label}: {_describe(exc)} for {url}"
-            raise _Retry(HttpError(message, url=url)) from exc
+            with self._client.stream(
+                "GET",
+                url,
+                headers=headers,
+                params=params,
+                timeout=httpx.Timeout(min(self.timeout, remaining)),
+                extensions={"trace": self._trace},
+            ) as response:
+                return self._read(response, url, label, end)
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise HttpError(f"{label}: {exc} for {url}", url=url) from exc
+            if self._cut.is_set() or time.monotonic() >= end:
+                raise self._late(label, url) from exc
+            raise _translate(exc, url, label) from exc
 
-    def _read(self, response: httpx.Response, url: str, label: str) -> Response:
+    def _read(self, response: httpx.Response, url: str, label: str, end: float) -> Response:
         status = response.status_code
         if status == 304:
             self.traffic.not_modified += 1
@@ -166,10 +228,10 @@ class HttpClient:
             if status in RETRY_STATUSES:
                 raise _Retry(error, _retry_after(response.headers.get("Retry-After")))
             raise error
-        content = self._body(response, url, label)
+        content = self._body(response, url, label, end)
         return Response(url, status, content, _validators(response))
 
-    def _body(self, response: httpx.Response, url: str, label: str) -> bytes:
+    def _body(self, response: httpx.Response, url: str, label: str, end: float) -> bytes:
         limit = self.max_bytes
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
@@ -178,6 +240,8 @@ class HttpClient:
             )
         chunks, size = [], 0
         for chunk in response.iter_bytes():
+            if time.monotonic() >= end:
+                raise self._late(label, url, f" ({size} bytes read)")
             size += len(chunk)
             self.traffic.bytes += len(chunk)
             if size > limit:
@@ -192,6 +256,48 @@ class HttpClient:
             return min(retry_after, self.max_retry_wait)
         return min(self.backoff * (2**attempt), self.max_retry_wait)
 
+    def _late(self, label: str, url: str, detail: str = "") -> HttpError:
+        return HttpError(
+            f"{label}: gave up on {url}: over the {self.deadline:g}-second deadline{detail}",
+            url=url,
+        )
+
+    def _cut_off(self) -> None:
+        """The deadline passed: shut this client's sockets down so a blocked read returns."""
+        self._cut.set()
+        for sock in self._sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        self._sockets = []
+
+    def _trace(self, event: str, info: dict[str, Any]) -> None:
+        """Remember each socket this client opens (httpcore's trace extension)."""
+        if event != "connection.connect_tcp.complete" or info.get("return_value") is None:
+            return
+        sock = info["return_value"].get_extra_info("socket")
+        if isinstance(sock, socket.socket):
+            self._sockets = [s for s in self._sockets if s.fileno() != -1] + [sock]
+
+    def _check_redirect(self, response: httpx.Response) -> None:
+        """Refuse a redirect to a scheme other than http(s) or to a host not allowed."""
+        location = response.headers.get("Location")
+        if not response.is_redirect or location is None:
+            return
+        url, label, hosts = self._request
+        try:
+            target = response.url.join(location)
+        except httpx.InvalidURL:
+            return  # httpx reports it
+        if target.scheme not in ("http", "https"):
+            raise RedirectRefused(f"{label}: {url} redirects to {target}: not http(s)", url=url)
+        if hosts is None:
+            return
+        allowed = {httpx.URL(url).host, response.url.host, *hosts}
+        if target.host not in allowed:
+            raise RedirectRefused(
+                f"{label}: refused redirect of {url} to another host ({target})", url=url
+            )
+
 
 class _Retry(Exception):
     """A failure worth another attempt; carries the error to raise when attempts run out."""
@@ -200,6 +306,21 @@ class _Retry(Exception):
         super().__init__(str(error))
         self.error = error
         self.after = after
+
+
+def _translate(exc: Exception, url: str, label: str) -> Exception:
+    """An httpx error as ours: timeouts and transport problems are worth a retry."""
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return HttpError(f"{label}: unsupported URL {url}", url=url)
+    if isinstance(exc, httpx.TimeoutException):
+        return _Retry(HttpError(f"{label}: timed out fetching {url}", url=url))
+    if isinstance(exc, httpx.TransportError):
+        return _Retry(HttpError(f"{label}: {_describe(exc)} for {url}", url=url))
+    return HttpError(f"{label}: {exc} for {url}", url=url)
+
+
+def _retry_note(label: str, url: str, asked: float, waited: float) -> str:
+    return f"{label}: {url} answered Retry-After {asked:g} s, capped at {waited:g} s"
 
 
 def _validators(response: httpx.Response) -> Validators:

@@ -14,12 +14,13 @@ import calendar
 import codecs
 import email
 import email.message
+import gzip
 import hashlib
 import html
 import io
 import re
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from email.header import decode_header
@@ -72,6 +73,10 @@ _CODECS = {
 _ISO2022 = ("iso2022_jp", "iso2022_jp_ext", "iso2022_jp_2", "iso2022_jp_3")
 EARLIEST_YEAR = 1985
 GZIP_CHUNK = 64 * 1024
+DEFAULT_LIMIT = 64 * 1024 * 1024  # decompressed bytes of a fetched archive (HttpClient.max_bytes)
+LOCAL_LIMIT = 4 * 1024 * 1024 * 1024  # bytes read from a local (gzip) mbox
+LINE_LIMIT = 1024 * 1024  # an mbox "line" longer than this is read in pieces
+MAX_MESSAGE = 4 * 1024 * 1024  # bytes of one message parsed (pipermail strips attachments)
 
 
 # -- text decoding ---------------------------------------------------------------------------
@@ -138,30 +143,64 @@ def _codec(charset: str) -> str | None:
 # -- archives: decompression and splitting ---------------------------------------------------
 
 
-def decompress(data: bytes) -> tuple[bytes, str | None]:
+def decompress(data: bytes, limit: int = DEFAULT_LIMIT) -> tuple[bytes, str | None]:
     """Gunzip when the bytes are gzip (by magic number, not file name); report damage.
 
-    A corrupt or truncated stream still yields everything decompressed before the damage.
+    A corrupt or truncated stream still yields everything decompressed before the damage;
+    output beyond `limit` bytes is not produced (a gzip bomb): the damage says so.
     """
     if not data.startswith(b"\x1f\x8b"):
         return data, None
-    out: list[bytes] = []
+    out = _Capped(limit)
     rest = data
     while rest.startswith(b"\x1f\x8b"):
-        stream = zlib.decompressobj(wbits=31)
-        for start in range(0, len(rest), GZIP_CHUNK):
-            chunk, saved = rest[start : start + GZIP_CHUNK], stream.copy()
+        damage, rest = _inflate(rest, out)
+        if damage:
+            return out.data(), damage
+    return out.data(), None
+
+
+class _Capped:
+    """Decompressed pieces up to a byte limit."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.size = limit, 0
+        self.pieces: list[bytes] = []
+
+    def room(self) -> int:
+        """How much more to ask for: one byte over the limit tells it was hit."""
+        return max(self.limit - self.size, 0) + 1
+
+    def add(self, piece: bytes) -> bool:
+        """Keep a piece; False once the limit is passed (the piece is cut to it)."""
+        self.pieces.append(piece[: self.limit - self.size])
+        self.size += len(piece)
+        return self.size <= self.limit
+
+    def data(self) -> bytes:
+        """Everything kept."""
+        return b"".join(self.pieces)
+
+
+def _inflate(data: bytes, out: _Capped) -> tuple[str | None, bytes]:
+    """Inflate the gzip member at the start of data into out, never more than its room at a
+    time; returns the damage (or None) and the bytes after the member."""
+    stream = zlib.decompressobj(wbits=31)
+    for start in range(0, len(data), GZIP_CHUNK):
+        pending = data[start : start + GZIP_CHUNK]
+        while pending:
+            saved = stream.copy()
             try:
-                out.append(stream.decompress(chunk))
+                piece = stream.decompress(pending, min(out.room(), GZIP_CHUNK * 16))
             except zlib.error as exc:
-                out.append(_salvage(saved, chunk))
-                return b"".join(out), f"corrupt gzip data ({exc})"
+                out.add(_salvage(saved, pending))
+                return f"corrupt gzip data ({exc})", b""
+            if not out.add(piece):
+                return f"decompressed data exceeds the {out.limit}-byte limit", b""
+            pending = stream.unconsumed_tail
             if stream.eof:
-                break
-        if not stream.eof:
-            return b"".join(out), "gzip stream is truncated"
-        rest = stream.unused_data
-    return b"".join(out), None
+                return None, stream.unused_data + data[start + GZIP_CHUNK :]
+    return "gzip stream is truncated", b""
 
 
 def _salvage(stream: Any, chunk: bytes) -> bytes:
@@ -222,8 +261,14 @@ def parse_mbox(
     problems = problems if problems is not None else []
     lines = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
     for raw in split_mbox(lines, problems, name=name):
+        data = raw.data
+        if len(data) > MAX_MESSAGE:
+            problems.append(
+                f"{name}:{raw.line}: message of {len(data)} bytes cut to its first {MAX_MESSAGE}"
+            )
+            data = data[:MAX_MESSAGE]
         try:
-            yield parse_message(raw.data, separator=raw.separator)
+            yield parse_message(data, separator=raw.separator)
         except Exception as exc:  # a broken message must not stop the archive
             problems.append(f"{name}:{raw.line}: unreadable message skipped ({exc})")
 
@@ -443,20 +488,40 @@ class ArchiveResult:
 
 
 def fetch_archive(
-    client: HttpClient, archive: Archive, *, label: str, validators: Validators | None = None
+    client: HttpClient,
+    archive: Archive,
+    *,
+    label: str,
+    validators: Validators | None = None,
+    redirect_hosts: Collection[str] = (),
 ) -> ArchiveResult:
-    """Download one monthly archive (conditionally), decompress by content and parse it."""
+    """Download one monthly archive (conditionally), decompress by content and parse it.
+
+    A redirect may lead only to the archive's own host or one of `redirect_hosts`.
+    """
     response = client.get(
-        archive.url, label=label, validators=validators, params=dict(archive.params) or None
+        archive.url,
+        label=label,
+        validators=validators,
+        params=dict(archive.params) or None,
+        redirect_hosts=redirect_hosts,
     )
     if response.not_modified:
         return ArchiveResult(archive, response, (), ())
     where = f"{label}: {archive.month}"
-    return _parse_archive(archive, response, where)
+    return _parse_archive(archive, response, where, client.max_bytes)
 
 
-def _parse_archive(archive: Archive, response: Response, where: str) -> ArchiveResult:
-    data, damage = decompress(response.content)
+def _parse_archive(
+    archive: Archive, response: Response, where: str, limit: int = DEFAULT_LIMIT
+) -> ArchiveResult:
+    data, damage = decompress(response.content, limit)
+    if not looks_like_mbox(data):
+        problem = (
+            f"{where}: {response.url} is not an mbox archive (it starts with "
+            f"{_start_of(data)}): nothing stored, asked for again next run"
+        )
+        return ArchiveResult(archive, response, (), (problem,), True)
     problems: list[str] = []
     messages = list(parse_mbox(data, name=where, problems=problems))
     if damage:
@@ -468,18 +533,55 @@ def _parse_archive(archive: Archive, response: Response, where: str) -> ArchiveR
     return ArchiveResult(archive, response, tuple(messages), tuple(problems), bool(damage))
 
 
-def read_mbox(path: Path, *, name: str, problems: list[str]) -> Iterator[Message]:
-    """Stream the messages of a local mbox file (gzip-compressed or not, by content)."""
+def looks_like_mbox(data: bytes) -> bool:
+    """Empty, or its first non-blank line is a dated mbox `From ` line (not an HTML page)."""
+    first = data.lstrip(b"\r\n\t ")[:1024].split(b"\n", 1)[0]
+    return not first or bool(_FROM_LINE.match(first.rstrip(b"\r")))
+
+
+def _start_of(data: bytes) -> str:
+    return repr(detect_decode(data.lstrip()[:40]))
+
+
+def read_mbox(
+    path: Path, *, name: str, problems: list[str], limit: int = LOCAL_LIMIT
+) -> Iterator[Message]:
+    """Stream the messages of a local mbox file (gzip-compressed or not, by content).
+
+    Memory stays bounded: lines are read in pieces of at most LINE_LIMIT bytes, and reading
+    stops (with a problem) after `limit` bytes or at damaged gzip data.
+    """
     with path.open("rb") as handle:
         magic = handle.read(2)
         handle.seek(0)
-        if magic == b"\x1f\x8b":
-            data, damage = decompress(handle.read())
-            if damage:
-                problems.append(f"{name}: {damage} in {path}")
-            yield from parse_mbox(data, name=name, problems=problems)
+        if magic != b"\x1f\x8b":
+            yield from parse_mbox(
+                _bounded_lines(handle, limit, name, problems), name=name, problems=problems
+            )
             return
-        yield from parse_mbox(handle, name=name, problems=problems)
+        with gzip.GzipFile(fileobj=handle) as unpacked:
+            lines = _bounded_lines(unpacked, limit, name, problems)  # type: ignore[arg-type]
+            yield from parse_mbox(lines, name=name, problems=problems)
+
+
+def _bounded_lines(
+    handle: io.BufferedIOBase, limit: int, name: str, problems: list[str]
+) -> Iterator[bytes]:
+    """Lines of a file in pieces of at most LINE_LIMIT bytes, stopping at `limit` or damage."""
+    size = 0
+    while True:
+        try:
+            line = handle.readline(LINE_LIMIT)
+        except (OSError, EOFError, zlib.error) as exc:
+            problems.append(f"{name}: damaged gzip data ({exc}): kept what came before")
+            return
+        if not line:
+            return
+        size += len(line)
+        if size > limit:
+            problems.append(f"{name}: stopped after {limit} bytes (the limit for a local mbox)")
+            return
+        yield line
 
 
 def thread_ids(messages: Iterable[Message], known: dict[str, str]) -> dict[str, str]:

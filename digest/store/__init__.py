@@ -73,6 +73,10 @@ from digest.store.releases import (
     save_entry_classes,
     save_releases,
 )
+from digest.store.rewrites import (
+    drop_commits,
+    drop_releases,
+)
 from digest.store.translations import (
     approve_term,
     approved_terms,
@@ -109,6 +113,8 @@ __all__ = [
     "commits_to_classify",
     "commits_touching",
     "component_counts",
+    "drop_commits",
+    "drop_releases",
     "entries_to_classify",
     "entry_id",
     "export_commits",
