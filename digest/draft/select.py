@@ -18,43 +18,17 @@ from typing import Any
 from sqlite_utils import Database
 
 from digest import store
-from digest.config import Config
+from digest.config import DEFAULT_DRAFT, Config, draft_settings
 from digest.draft.model import Digest, DigestChange, NewsItem, ReleaseSection, Translate
 from digest.errors import ConfigError
 
-DEFAULT_DRAFT = {
-    "out_dir": "var/drafts",
-    "title": "月刊あんどりゅーくん({issue_month}月号)",
-    "slug": "monthly-digest-{issue_month_name}",
-    "author": "digest",
-    "layout": "post",
-    "categories": ["読み物"],
-    "tags": ["あんどりゅーくん"],
-    "day": 2,
-    "include_rc": False,
-    "small_release": 25,
-    "severities": ["High"],
-    "commit_kinds": ["fix", "feature"],
-    "max_commits": 12,
-    "news_pattern": r"\[ANNOUNCE\]|\bannounce|\bmov(?:ed|ing)\b|\brepositor(?:y|ies)\b|new home",
-}
+__all__ = ["DEFAULT_DRAFT", "build_digest", "draft_settings", "month_bounds"]
 
 _NOISE = re.compile(
     r"^(?:merge\b|release\b|bump\b|version\b|update version|prepare (?:for )?release|"
     r"revert\b|.*\btests?\b)",
     re.I,
 )
-
-
-def draft_settings(config: Config) -> dict[str, Any]:
-    """The `draft:` section merged over the defaults."""
-    raw = config.sections.get("draft") or {}
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{config.path.name}: draft: must be a mapping")
-    unknown = sorted(set(raw) - set(DEFAULT_DRAFT))
-    if unknown:
-        raise ConfigError(f"{config.path.name}: draft.{unknown[0]}: unknown setting")
-    return {**DEFAULT_DRAFT, **raw}
 
 
 def month_bounds(month: str) -> tuple[str, str]:
