@@ -17,6 +17,7 @@ from digest import store
 from digest.config import Config, load_config
 from digest.errors import DigestError
 from digest.lock import run_lock
+from digest.params import MONTH, SINCE, UNTIL
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -100,7 +101,7 @@ def fetch(ctx: Context, projects: tuple[str, ...], sources: tuple[str, ...]) -> 
 
 @main.command()
 @click.option("--project", "projects", multiple=True, help="Only this project (repeatable).")
-@click.option("--since", help="Only releases on or after this date (YYYY-MM-DD).")
+@click.option("--since", type=SINCE, help="Only releases on or after this date (YYYY-MM[-DD]).")
 @click.option("--version", "version", help="Only this version.")
 @click.option("--entries", is_flag=True, help="Include each release's ChangeLog entries.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
@@ -165,7 +166,7 @@ def stats(ctx: Context, fmt: str) -> None:
 
 
 @main.command()
-@click.option("--month", help="Fill the TM for releases dated in this month (YYYY-MM).")
+@click.option("--month", type=MONTH, help="Fill the TM for releases dated in this month.")
 @click.option("--text", "line", help="Translate one line and print the Japanese.")
 @click.option(
     "--input",
@@ -190,8 +191,6 @@ def translate(
     chosen += ["--input"] if input_file else []
     if len(chosen) != 1:
         raise click.UsageError("give exactly one of --month, --text or --input")
-    if month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-        raise click.BadParameter(f"'{month}' is not YYYY-MM", param_hint="--month")
     from digest.monthly import translation_pipeline
 
     pipeline = translation_pipeline(
@@ -282,8 +281,8 @@ def tm_stats(ctx: Context, fmt: str) -> None:
 
 @main.command()
 @click.option("--list", "lists", multiple=True, help="Only this list id (repeatable).")
-@click.option("--since", help="Only messages on or after this date (YYYY-MM-DD).")
-@click.option("--until", help="Only messages on or before this date (YYYY-MM-DD).")
+@click.option("--since", type=SINCE, help="Only messages on or after this date (YYYY-MM[-DD]).")
+@click.option("--until", type=UNTIL, help="Only messages up to this date (YYYY-MM[-DD]).")
 @click.option("--announcements", is_flag=True, help="Only release announcements.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @pass_context
@@ -297,9 +296,6 @@ def messages(
     fmt: str,
 ) -> None:
     """List stored mailing-list messages (announcements with their project and version)."""
-    for value, name in ((since, "--since"), (until, "--until")):
-        if value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)", param_hint=name)
     db = ctx.open_db()
     rows = store.query_messages(
         db, lists=list(lists), since=since, until=until, announcements=announcements
@@ -426,7 +422,7 @@ def components(ctx: Context, project: str | None, fmt: str) -> None:
 
 def _month_option(required: bool) -> Callable[[F], F]:
     help_text = "Month covered, YYYY-MM" + ("." if required else " (default: the previous month).")
-    return click.option("--month", required=required, help=help_text)
+    return click.option("--month", type=MONTH, required=required, help=help_text)
 
 
 @main.command()
@@ -573,8 +569,8 @@ def site_serve(ctx: Context, directory: Path, port: int) -> None:
 @click.option("--kind", help="fix, feature, api, refactor, build, doc, test, log, ...")
 @click.option("--release", help="Changes first released in this version.")
 @click.option("--since-release", help="Changes released after this version (or unreleased).")
-@click.option("--since", help="Changes authored on or after this date (YYYY-MM-DD).")
-@click.option("--until", help="Changes authored on or before this date (YYYY-MM-DD).")
+@click.option("--since", type=SINCE, help="Changes authored on or after this date (YYYY-MM[-DD]).")
+@click.option("--until", type=UNTIL, help="Changes authored up to this date (YYYY-MM[-DD]).")
 @click.option("--text", help="Full-text search in English and Japanese.")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @click.option(

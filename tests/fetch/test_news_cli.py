@@ -97,7 +97,7 @@ def test_messages_bad_date_is_a_usage_error(fetched):
     config, _ = fetched
     result = run(config, "--since", "November")
     assert result.exit_code == 2
-    assert "Invalid value for --since: 'November' is not a date (YYYY-MM-DD)" in result.output
+    assert "Invalid value for '--since': 'November' is not a date (YYYY-MM-DD" in result.output
 
 
 def test_messages_has_help():
