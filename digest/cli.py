@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import re
+import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +18,7 @@ from digest.config import Config, load_config
 from digest.errors import DigestError
 from digest.lock import run_lock
 from digest.params import MONTH, SINCE, UNTIL
+from digest.query import Report, UnknownNameError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,18 +44,42 @@ class Context:
 
 
 def reports_errors(func: F) -> F:
-    """Turn DigestError into `Error: ...` with exit status 1 (traceback only with --debug)."""
+    """Turn errors into `Error: ...` (exit 1), unknown names into usage errors (exit 2).
+
+    OS and SQLite errors (a full disk, a read-only directory) become one line too; --debug
+    shows the traceback instead.
+    """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except DigestError as exc:
+        except UnknownNameError as exc:
+            raise click.BadParameter(str(exc), param_hint=f"'{exc.option}'") from exc
+        except (DigestError, OSError, sqlite3.Error) as exc:
             if click.get_current_context().find_object(Context).debug:
                 raise
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(describe_error(exc)) from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+def describe_error(exc: BaseException) -> str:
+    """One readable line for an error, naming the file where the OS gives one."""
+    if isinstance(exc, OSError) and not isinstance(exc, DigestError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or exc}"
+    if isinstance(exc, sqlite3.Error):
+        return f"database: {exc}"
+    return str(exc)
+
+
+def emit(report: Report, fmt: str) -> None:
+    """Print a report: the table and its summary, or JSON with the summary on stderr."""
+    text = report.text(fmt)
+    if text:
+        click.echo(text)
+    click.echo(report.summary, err=fmt != "table")
 
 
 @click.group()
@@ -82,20 +107,19 @@ pass_context = click.make_pass_decorator(Context)
 @pass_context
 @reports_errors
 def fetch(ctx: Context, projects: tuple[str, ...], sources: tuple[str, ...]) -> None:
-    """Fetch git history, releases, ChangeLogs, mailing lists and feeds of the upstreams."""
-    from digest.fetch import fetch as fetch_all
+    """Fetch git history, releases, ChangeLogs, mailing lists and feeds; classify what is new."""
+    from digest.update import update_store
 
     db = ctx.open_db()
-    show_progress = sys.stderr.isatty()
     settings = ctx.config.settings
     with run_lock(settings.lock_path, wait=settings.lock_wait):
-        summary = fetch_all(
-            ctx.config, db, projects=list(projects), sources=list(sources), progress=show_progress
+        report = update_store(
+            ctx.config, db, projects=projects, sources=sources, show_progress=sys.stderr.isatty()
         )
-    for problem in [*summary.warnings, *summary.failures]:
+    for problem in [*report.fetched.warnings, *report.fetched.failures]:
         click.echo(f"warning: {problem}", err=True)
-    click.echo(summary.line())
-    if summary.failures:
+    click.echo(report.line())
+    if report.fetched.failures:
         sys.exit(1)
 
 
@@ -116,29 +140,12 @@ def releases(
     fmt: str,
 ) -> None:
     """List releases found from tags and release commits."""
-    db = ctx.open_db()
-    rows = store.query_releases(db, projects=list(projects), since=since, version=version)
-    if entries:
-        for row in rows:
-            row["changelog"] = store.changelog_entries(db, row["project"], row["version"])
-    if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    for row in rows:
-        linked = f"{row['linked']}/{row['entries']} linked" if row["entries"] else "no ChangeLog"
-        rc = " (rc)" if row["is_rc"] else ""
-        prev = f" after {row['previous_version']}" if row["previous_version"] else ""
-        click.echo(
-            f"{row['project']:<14} {row['version']:<14} {row['date'][:10]}  "
-            f"{row['commit_sha'][:10]}{rc}{prev}  {linked}"
-        )
-        for entry in row.get("changelog", []):
-            sha = (entry["commit_sha"] or "-")[:10]
-            click.echo(
-                f"    {entry['position']:>3} {entry['severity'] or '-':<7} {sha:<10} "
-                f"{entry['match_method'] or 'unmatched':<10} {entry['text']}"
-            )
-    click.echo(f"{len(rows)} releases")
+    from digest.query import releases_report
+
+    report = releases_report(
+        ctx.config, ctx.open_db(), projects=projects, since=since, version=version, entries=entries
+    )
+    emit(report, fmt)
 
 
 @main.command()
@@ -147,19 +154,9 @@ def releases(
 @reports_errors
 def stats(ctx: Context, fmt: str) -> None:
     """Per project: commits, releases, ChangeLog entries and their link rate."""
-    rows = store.project_stats(ctx.open_db())
-    for row in rows:
-        row["link_rate"] = round(row["linked"] / row["entries"], 4) if row["entries"] else None
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2))
-        return
-    click.echo(f"{'project':<14} {'commits':>8} {'dups':>6} {'releases':>8} {'entries':>8} link")
-    for row in rows:
-        rate = f"{row['link_rate']:.1%}" if row["link_rate"] is not None else "-"
-        click.echo(
-            f"{row['project']:<14} {row['commits']:>8} {row['duplicates']:>6} "
-            f"{row['releases']:>8} {row['entries']:>8} {rate}"
-        )
+    from digest.query import stats_report
+
+    emit(stats_report(ctx.open_db()), fmt)
 
 
 # -- translation -----------------------------------------------------------------------------
@@ -171,8 +168,8 @@ def stats(ctx: Context, fmt: str) -> None:
 @click.option(
     "--input",
     "input_file",
-    type=click.File("r", encoding="utf-8"),
-    help="Translate one line per input line; print JSON lines (- for stdin).",
+    type=click.File("rb"),
+    help="Translate one line per input line (UTF-8); print JSON lines (- for stdin).",
 )
 @click.option("--engine", type=click.Choice(["rules", "llm"]), help="Override translate.engine.")
 @click.option("--refresh", is_flag=True, help="Re-translate lines the TM holds as machine text.")
@@ -199,13 +196,24 @@ def translate(
     if line is not None:
         click.echo(pipeline.translate([line])[0].text if line.strip() else "")
     elif input_file is not None:
-        lines = [text.rstrip("\n") for text in input_file]
+        lines = _utf8_lines(input_file.read(), getattr(input_file, "name", "-"))
         for result in pipeline.translate(lines):
             click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+        click.echo(f"translated {len(lines)} lines: {pipeline.summary()}", err=True)
     else:
         results = pipeline.translate(store.month_lines(pipeline.db, month))
         click.echo(f"translated {len(results)} lines for {month}: {pipeline.summary()}")
     _report_llm_failures(pipeline.engine)
+
+
+def _utf8_lines(data: bytes, name: str) -> list[str]:
+    """The lines of an input file, which must be UTF-8 (the error names the line)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DigestError(f"{name}: line {line}: not UTF-8 ({exc.reason})") from exc
+    return text.splitlines()
 
 
 def _report_llm_failures(engine: Any) -> None:
@@ -267,13 +275,9 @@ def tm_export(ctx: Context, file: Path, lang: str | None) -> None:
 @reports_errors
 def tm_stats(ctx: Context, fmt: str) -> None:
     """Count TM rows per language, origin and state."""
-    rows = store.translation_stats(ctx.open_db())
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2))
-        return
-    for row in rows:
-        click.echo(f"{row['lang']:<4} {row['origin']:<7} {row['state']:<13} {row['count']:>7}")
-    click.echo(f"{sum(r['count'] for r in rows)} translations")
+    from digest.query import tm_stats_report
+
+    emit(tm_stats_report(ctx.open_db()), fmt)
 
 
 # -- mail and feeds --------------------------------------------------------------------------
@@ -296,38 +300,17 @@ def messages(
     fmt: str,
 ) -> None:
     """List stored mailing-list messages (announcements with their project and version)."""
-    db = ctx.open_db()
-    rows = store.query_messages(
-        db, lists=list(lists), since=since, until=until, announcements=announcements
+    from digest.query import messages_report
+
+    report = messages_report(
+        ctx.config,
+        ctx.open_db(),
+        lists=lists,
+        since=since,
+        until=until,
+        announcements=announcements,
     )
-    for row in rows:
-        if row["project"]:
-            row["items"] = store.announcement_items(db, row["message_id"])
-    if fmt == "json":
-        click.echo(json.dumps([_message_json(row) for row in rows], ensure_ascii=False, indent=2))
-        return
-    for row in rows:
-        release = f"  [{row['project']} {row['version']}]" if row["project"] else ""
-        sender = row["sender"].split(" <", 1)[0][:22]
-        click.echo(f"{row['date'][:10]}  {row['list']:<12} {sender:<22} {row['subject']}{release}")
-    shown = sum(1 for row in rows if row["project"])
-    click.echo(f"{len(rows)} messages, {shown} announcements")
-
-
-def _message_json(row: dict[str, Any]) -> dict[str, Any]:
-    """The JSON shape of one message: ids, where and when, and for announcements the release."""
-    data = {
-        "message_id": row["message_id"],
-        "list": row["list"],
-        "date": row["date"],
-        "sender": row["sender"],
-        "subject": row["subject"],
-        "url": row["url"],
-        "thread": row["thread"],
-    }
-    if row["project"]:
-        data.update(project=row["project"], version=row["version"], items=row["items"])
-    return data
+    emit(report, fmt)
 
 
 # -- classification --------------------------------------------------------------------------
@@ -353,45 +336,32 @@ def classify_command(
     Only changes not classified yet are done, unless data/components.yaml or data/links.yaml
     changed since the last run (or --all is given); running it twice changes nothing.
     """
-    for project in projects:
-        ctx.config.project(project)
+    from digest.query import check_projects
+
+    check_projects(ctx.config, projects)
     db = ctx.open_db()
     if subject is not None:
         _explain(ctx, db, subject, projects[0] if projects else None)
         return
     from digest import classify as classifier
+    from digest.progress import progress
 
     settings = ctx.config.settings
-    with run_lock(settings.lock_path, wait=settings.lock_wait):
-        summary = classifier.classify_store(db, list(projects), full=full)
+    with run_lock(settings.lock_path, wait=settings.lock_wait), progress() as report:
+        summary = classifier.classify_store(db, list(projects), full=full, report=report)
     click.echo(summary.line())
 
 
 def _explain(ctx: Context, db: Any, subject: str, project: str | None) -> None:
-    """Print the classification of a stored commit, or of a text given on the command line."""
-    matches = store.find_commits(db, subject, project) if _SHA.fullmatch(subject) else []
-    if len(matches) > 1:
-        names = ", ".join(f"{m['project']}:{m['sha'][:12]}" for m in matches)
-        raise DigestError(f"commit '{subject}' is ambiguous: {names}")
-    if matches:
-        row = matches[0]
-        text = f"{row['subject']}\n\n{row['body']}" if row["body"] else row["subject"]
-        project, date, paths = row["project"], row["author_date"], row["paths"]
-        click.echo(f"commit {project}:{row['sha']} ({date[:10]})  {row['subject']}")
-    else:
-        project = project or ctx.config.projects[0].id
-        text, date, paths = subject, None, []
-        if _SHA.fullmatch(subject):
-            click.echo(f"no stored commit starts with {subject}; reading it as text", err=True)
-        click.echo(f"text ({project}): {subject}")
-    from digest import classify as classifier
+    """Print how a stored commit, or a text given on the command line, is classified."""
+    from digest.classify.lookup import explain_subject
 
-    repo = classifier.repo_url_from_commit_url(ctx.config.project(project).commit_url)
-    for line in classifier.explain(project, text, paths, date=date, repo_url=repo):
+    explanation = explain_subject(ctx.config, db, subject, project)
+    for note in explanation.notes:
+        click.echo(note, err=True)
+    click.echo(explanation.heading)
+    for line in explanation.lines:
         click.echo(line)
-
-
-_SHA = re.compile(r"[0-9a-fA-F]{7,40}")
 
 
 @main.command()
@@ -401,23 +371,9 @@ _SHA = re.compile(r"[0-9a-fA-F]{7,40}")
 @reports_errors
 def components(ctx: Context, project: str | None, fmt: str) -> None:
     """List the component taxonomy with how many stored changes carry each component."""
-    if project:
-        ctx.config.project(project)
-    from digest import classify as classifier
+    from digest.query import components_report
 
-    counts = store.component_counts(ctx.open_db(), project)
-    rows = classifier.taxonomy_rows(counts)
-    if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    click.echo(f"{'component':<16} {'core':<4} {'commits':>8} {'entries':>8}  title")
-    for row in rows:
-        core = "*" if row["core"] else ""
-        click.echo(
-            f"{row['name']:<16} {core:<4} {row['commits']:>8} {row['entries']:>8}  {row['title']}"
-        )
-    tagged = sum(row["commits_first"] for row in rows if row["name"] != "other")
-    click.echo(f"{len(rows) - 1} components; {tagged} commits tagged, {rows[-1]['commits']} other")
+    emit(components_report(ctx.config, ctx.open_db(), project), fmt)
 
 
 def _month_option(required: bool) -> Callable[[F], F]:
@@ -505,6 +461,7 @@ def site() -> None:
 )
 @click.option("--per-page", default=50, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--strict", is_flag=True, help="Exit non-zero on warnings (e.g. dropped links) too.")
+@click.option("--force", is_flag=True, help="Publish posts still carrying the ⚠ fetch notice.")
 @pass_context
 @reports_errors
 def site_build(
@@ -515,6 +472,7 @@ def site_build(
     base_url: str | None,
     per_page: int,
     strict: bool,
+    force: bool,
 ) -> None:
     """Render posts, release and component pages, feed and sitemap; rewrite only changes.
 
@@ -524,7 +482,7 @@ def site_build(
     from digest.site import SiteOptions, build_site
 
     db = store.open_db(db_path) if db_path else ctx.open_db()
-    options = SiteOptions(posts_dir, out_dir, base_url=base_url, per_page=per_page)
+    options = SiteOptions(posts_dir, out_dir, base_url=base_url, per_page=per_page, force=force)
     report = build_site(db, options)
     for problem in report.problems:
         click.echo(f"skipped: {problem}", err=True)
@@ -582,36 +540,19 @@ def query(
     ctx: Context, projects: tuple[str, ...], components: tuple[str, ...], **opts: Any
 ) -> None:
     """Query changes by project, component, severity, kind, release, date and text."""
-    from digest.query import plain_table, render_rows, resolve_components, run_query
+    from digest.query import plain_table, query_report, render_rows, rich_table
 
     fmt = opts.pop("fmt")
-    wanted = store.ChangeFilter(
-        projects=projects, components=resolve_components(list(components)), **opts
-    )
-    rows = run_query(ctx.open_db(), wanted)
+    wanted = store.ChangeFilter(projects=projects, **opts)
+    report = query_report(ctx.config, ctx.open_db(), components, wanted)
     if fmt != "table":
-        click.echo(render_rows(rows, fmt))
-    elif sys.stdout.isatty():
-        _rich_table(rows)
-    else:
-        click.echo(plain_table(rows))
+        click.echo(render_rows(report.rows, fmt))
+        click.echo(report.summary, err=True)
+        return
+    if report.rows and sys.stdout.isatty():
+        from rich.console import Console
 
-
-def _rich_table(rows: list[dict[str, Any]]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(show_lines=False)
-    for name in ("date", "project", "release", "components", "sev", "change"):
-        table.add_column(name)
-    for row in rows:
-        change = row["english"] + (f"\n{row['japanese']}" if row["japanese"] else "")
-        table.add_row(
-            row["date"],
-            row["project"],
-            row["release"] or "-",
-            ",".join(row["components"] or []),
-            row["severity"] or "-",
-            change,
-        )
-    Console().print(table)
+        Console().print(rich_table(report.rows))
+    elif report.rows:
+        click.echo(plain_table(report.rows))
+    click.echo(report.summary)

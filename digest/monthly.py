@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from digest.fetch import FetchSummary
 from digest.fetch import fetch as fetch_all
 from digest.lock import run_lock
 from digest.translate import Pipeline, glossary_for, make_engine
+from digest.update import failed_sources
 
 
 @dataclass
@@ -79,7 +80,10 @@ def make_draft(
 ) -> tuple[Digest, DraftReport]:
     """Build the month's digest (translating what it shows) and write or update the draft."""
     pipeline = translation_pipeline(config, db, engine=engine)
-    digest = build_digest(config, db, month, translate=pipeline.translate, failures=failures)
+    failed = failed_sources(config, db)  # each source's last fetch, also when run alone
+    messages = list(dict.fromkeys([*(failures or []), *(error for _, error in failed)]))
+    digest = build_digest(config, db, month, translate=pipeline.translate, failures=messages)
+    digest = replace(digest, failed_sources=tuple(source for source, _ in failed))
     target = out_dir or config.path.resolve().parent / draft_settings(config)["out_dir"]
     return digest, write_draft(digest, target)
 

@@ -59,7 +59,7 @@ def test_until_a_month_includes_the_whole_month(store_config):  # noqa: F811
             main, ["--config", str(store_config), "query", "--format", "json", *args]
         )
         assert out.exit_code == 0, out.output
-        return [row["date"] for row in json.loads(out.output)]
+        return [row["date"] for row in json.loads(out.stdout)]
 
     everything = dates()
     assert everything and all(d.startswith("2011-03") for d in everything)

@@ -234,7 +234,8 @@ def test_cli_fetch_prints_one_summary_line_and_fails_on_bad_source(tmp_path, ups
     assert result.exit_code == 1
     assert "demo-git" in result.output
     assert result.output.strip().splitlines()[-1] == (
-        "fetched 1 sources: 0 new commits, 0 new releases, 0 ChangeLog entries; 1 failed"
+        "fetched 1 sources: 0 new commits, 0 new releases, 0 ChangeLog entries; 1 failed; "
+        "classified 0 commits, 0 entries"
     )
     state = store.get_state(store.open_db(tmp_path / "var" / "digest.db"), "demo-git")
     assert "demo-git" in state["last_error"]
@@ -242,7 +243,8 @@ def test_cli_fetch_prints_one_summary_line_and_fails_on_bad_source(tmp_path, ups
     result = CliRunner().invoke(main, ["--config", str(config), "fetch"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
-        "fetched 1 sources: 2 new commits, 0 new releases, 0 ChangeLog entries; 0 failed"
+        "fetched 1 sources: 2 new commits, 0 new releases, 0 ChangeLog entries; 0 failed; "
+        "classified 2 commits, 0 entries"
     )
 
 
