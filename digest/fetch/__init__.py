@@ -99,7 +99,7 @@ def fetch(
                 store.set_state(db, source.id, error=str(exc))
         if lists or feeds:
             report("fetching mailing lists and feeds")
-            _fetch_news(config, db, lists, feeds, summary)
+            _fetch_news(config, db, lists, feeds, summary, report)
         if summary.commits:
             relink_announcements(db)
     if summary.commits:
@@ -108,11 +108,16 @@ def fetch(
 
 
 def _fetch_news(
-    config: Config, db: Database, lists: list[str], feeds: list[str], summary: FetchSummary
+    config: Config,
+    db: Database,
+    lists: list[str],
+    feeds: list[str],
+    summary: FetchSummary,
+    report: Reporter,
 ) -> None:
     from digest.fetch.news import fetch_news  # HTTP clients and parsers: imported when needed
 
-    news = fetch_news(config, db, lists=lists, feeds=feeds)
+    news = fetch_news(config, db, lists=lists, feeds=feeds, report=report)
     summary.sources += len(lists) + len(feeds)
     summary.extra["new messages"] = news.messages_new
     summary.extra["new feed entries"] = news.entries_new

@@ -19,6 +19,9 @@ DEFAULT_BACKOFF = 1.0
 MAX_RETRY_WAIT = 120.0
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# A refused connection or an unknown host will not heal in seconds: one more try, soon.
+CONNECT_ATTEMPTS = 2
+CONNECT_DELAY = 0.5
 
 
 class HttpError(FetchError):
@@ -129,9 +132,11 @@ class HttpClient:
             try:
                 return self._attempt(url, label, headers, params)
             except _Retry as retry:
-                if attempt >= self.retries:
+                limit = min(self.retries, CONNECT_ATTEMPTS - 1) if retry.connect else self.retries
+                if attempt >= limit:
                     raise retry.error from None
-                self._sleep(self._wait(attempt, retry.after))
+                wait = self._wait(attempt, retry.after)
+                self._sleep(min(CONNECT_DELAY, wait) if retry.connect else wait)
                 self.traffic.retries += 1
                 attempt += 1
 
@@ -145,9 +150,14 @@ class HttpClient:
             with self._client.stream("GET", url, headers=headers, params=params) as response:
                 return self._read(response, url, label)
         except httpx.UnsupportedProtocol as exc:
-            raise HttpError(f"{label}: unsupported URL {url}", url=url) from exc
+            target = _request_url(exc) or url
+            via = f" (redirected from {url})" if target != url else ""
+            raise HttpError(f"{label}: unsupported URL {target}{via}", url=url) from exc
         except httpx.TimeoutException as exc:
             raise _Retry(HttpError(f"{label}: timed out fetching {url}", url=url)) from exc
+        except httpx.ConnectError as exc:
+            message = f"{label}: {_describe(exc)} for {url}"
+            raise _Retry(HttpError(message, url=url), connect=True) from exc
         except httpx.TransportError as exc:
             message = f"{label}: {_describe(exc)} for {url}"
             raise _Retry(HttpError(message, url=url)) from exc
@@ -196,10 +206,13 @@ class HttpClient:
 class _Retry(Exception):
     """A failure worth another attempt; carries the error to raise when attempts run out."""
 
-    def __init__(self, error: HttpError, after: float | None = None) -> None:
+    def __init__(
+        self, error: HttpError, after: float | None = None, *, connect: bool = False
+    ) -> None:
         super().__init__(str(error))
         self.error = error
         self.after = after
+        self.connect = connect  # refused / unresolvable: retried once, after a short delay
 
 
 def _validators(response: httpx.Response) -> Validators:
@@ -222,6 +235,14 @@ def _retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _request_url(exc: httpx.HTTPError) -> str | None:
+    """The URL of the request that failed (a redirect target, not the URL first asked for)."""
+    try:
+        return str(exc.request.url)
+    except RuntimeError:
+        return None
 
 
 def _describe(exc: httpx.TransportError) -> str:
