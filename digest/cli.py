@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -57,21 +58,28 @@ def reports_errors(func: F) -> F:
         except UnknownNameError as exc:
             raise click.BadParameter(str(exc), param_hint=f"'{exc.option}'") from exc
         except (DigestError, OSError, sqlite3.Error) as exc:
-            if click.get_current_context().find_object(Context).debug:
+            context = click.get_current_context().find_object(Context)
+            if context.debug:
                 raise
-            raise click.ClickException(describe_error(exc)) from exc
+            config = context._config
+            where = config.settings.database if config else None
+            raise click.ClickException(describe_error(exc, where)) from exc
 
     return wrapper  # type: ignore[return-value]
 
 
-def describe_error(exc: BaseException) -> str:
-    """One readable line for an error, naming the file where the OS gives one."""
+def describe_error(exc: BaseException, database: Path | None = None) -> str:
+    """One readable line for an error, naming the file (or the database) it concerns."""
     if isinstance(exc, OSError) and not isinstance(exc, DigestError):
         where = f"{exc.filename}: " if exc.filename else ""
         return f"{where}{exc.strerror or exc}"
     if isinstance(exc, sqlite3.Error):
-        return f"database: {exc}"
+        hint = " (disk full or read-only?)" if _WRITE_FAILED.search(str(exc)) else ""
+        return f"database{f' {database}' if database else ''}: {exc}{hint}"
     return str(exc)
+
+
+_WRITE_FAILED = re.compile(r"disk I/O error|disk is full|readonly|read-only|unable to open")
 
 
 def emit(report: Report, fmt: str) -> None:
@@ -376,6 +384,13 @@ def components(ctx: Context, project: str | None, fmt: str) -> None:
     emit(components_report(ctx.config, ctx.open_db(), project), fmt)
 
 
+def _directory(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """An output directory: absent (it is created) or a directory, not a file or a device."""
+    if value is not None and value.exists() and not value.is_dir():
+        raise click.BadParameter(f"'{value}' is not a directory")
+    return value
+
+
 def _month_option(required: bool) -> Callable[[F], F]:
     help_text = "Month covered, YYYY-MM" + ("." if required else " (default: the previous month).")
     return click.option("--month", type=MONTH, required=required, help=help_text)
@@ -383,7 +398,7 @@ def _month_option(required: bool) -> Callable[[F], F]:
 
 @main.command()
 @_month_option(required=True)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), callback=_directory)
 @click.option("--engine", type=click.Choice(["rules", "llm"]), help="Override translate.engine.")
 @pass_context
 @reports_errors
@@ -398,7 +413,7 @@ def draft(ctx: Context, month: str, out_dir: Path | None, engine: str | None) ->
 
 @main.command()
 @_month_option(required=False)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), callback=_directory)
 @click.option("--engine", type=click.Choice(["rules", "llm"]), help="Override translate.engine.")
 @click.option("--no-fetch", is_flag=True, help="Use what is stored; do not touch the network.")
 @pass_context

@@ -92,8 +92,16 @@ def fetch(
     with _progress(progress) as report:
         for source in git_sources:
             summary.sources += 1
+            before = store.stored_counts(db, source.project)
             try:
-                summary.add_git(fetch_git(config, db, source, report))
+                done = fetch_git(config, db, source, report)
+                # Count what this run stored, not what it read: after an interrupted run the
+                # history read again is partly stored already.
+                after = store.stored_counts(db, source.project)
+                done.commits, done.releases, done.entries = (
+                    a - b for a, b in zip(after, before, strict=True)
+                )
+                summary.add_git(done)
             except DigestError as exc:
                 summary.failures.append(str(exc))
                 store.set_state(db, source.id, error=str(exc))

@@ -14,6 +14,7 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from sqlite_utils import Database
@@ -283,6 +284,8 @@ def _fetch_mbox(run: _Run, mailing_list: MailingList, label: str) -> None:
         stat = path.stat()
     except OSError as exc:
         raise DigestError(f"{label}: cannot read {path}: {exc.strerror or exc}") from exc
+    if not S_ISREG(stat.st_mode):  # a directory, a FIFO (would block) or a device (endless)
+        raise DigestError(f"{label}: {path} is not a regular file")
     seen = {"size": stat.st_size, "mtime": stat.st_mtime_ns}
     if store.get_state(run.db, key).get("cursor") == seen:
         return

@@ -11,6 +11,7 @@ from digest.store.changes import (
     site_entries,
     site_projects,
     site_release_commits,
+    stored_counts,
     sync_search,
 )
 from digest.store.commits import (
@@ -139,6 +140,7 @@ __all__ = [
     "site_entries",
     "site_projects",
     "site_release_commits",
+    "stored_counts",
     "sync_search",
     "translation_stats",
 ]

@@ -228,3 +228,14 @@ def failed_sources(db: Database, keys: list[str]) -> list[tuple[str, str]]:
     where, params = where_clause(in_("source", keys), ("last_error IS NOT NULL", []))
     found = dict(db.execute(f"SELECT source, last_error FROM fetch_state WHERE {where}", params))
     return [(key, found[key]) for key in keys if key in found]
+
+
+def stored_counts(db: Database, project: str) -> tuple[int, int, int]:
+    """How many commits, releases and ChangeLog entries a project has stored."""
+    row = db.execute(
+        "SELECT (SELECT COUNT(*) FROM commits WHERE project = ?), "
+        "(SELECT COUNT(*) FROM releases WHERE project = ?), "
+        "(SELECT COUNT(*) FROM changelog_entries WHERE project = ?)",
+        [project, project, project],
+    ).fetchone()
+    return int(row[0]), int(row[1]), int(row[2])
