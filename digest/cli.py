@@ -497,6 +497,9 @@ def site_build(
     from digest.site import SiteOptions, build_site
 
     db = store.open_db(db_path) if db_path else ctx.open_db()
+    if db_path is None:  # headings use the names sources.yaml gives now
+        for project in ctx.config.projects:
+            store.save_project(db, project.id, project.name, project.web, project.commit_url)
     options = SiteOptions(posts_dir, out_dir, base_url=base_url, per_page=per_page, force=force)
     report = build_site(db, options)
     for problem in report.problems:

@@ -169,6 +169,7 @@ def parse_config(raw: Any, file: Path) -> Config:
         _project(item, f"projects[{i}]", name, base) for i, item in enumerate(projects_raw)
     )
     _check_unique([p.id for p in projects], name, "projects", "id")
+    _check_unique([p.name for p in projects], name, "projects", "name")  # site headings
     _check_unique([s.id for p in projects for s in p.sources], name, "sources", "id")
     sections = {key: root[key] for key in ("draft", "translate") if key in root}
     lists, feeds = parse_news_sources(root, name, base, projects)

@@ -62,7 +62,7 @@ def build_digest(
             ReleaseSection(
                 number=f"1-{number}",
                 project=project.id,
-                project_name=project.name,
+                project_name=_release_name(project.name, release["version"]),
                 version=release["version"],
                 date=release["date"][:10],
                 announcement=_web_link(release.get("announcement")),
@@ -173,6 +173,14 @@ def _translated(sections: list[ReleaseSection], translate: Translate) -> list[Re
         )
         for section in sections
     ]
+
+
+def _release_name(name: str, version: str) -> str:
+    """The name a release is called by: "Pacemaker 1.0" + "1.0.12" is "Pacemaker 1.0.12"."""
+    match = re.fullmatch(r"(.*\S)\s+(\d+(?:\.\d+)*)", name)
+    if match and (version == match.group(2) or version.startswith(match.group(2) + ".")):
+        return match.group(1)
+    return name
 
 
 def _web_link(url: str | None) -> str | None:
