@@ -21,3 +21,4 @@ bench:
 	$(PY) bench/translate_eval.py
 	$(PY) bench/query.py
 	$(PY) bench/news.py
+	$(PY) bench/first_hour.py
