@@ -172,3 +172,19 @@ def test_site_build_refuses_a_post_with_the_notice_unless_forced(tmp_path):
     forced = run(config, *args, "--force")
     assert forced.exit_code == 0, forced.output
     assert forced.stdout.startswith("site: 1 posts")
+
+
+def test_the_terminal_table_links_the_short_sha_to_the_commit(fetched):
+    import io
+
+    from rich.console import Console
+
+    from digest.query import rich_table
+
+    rows = json.loads(run(fetched, "query", "--format", "json").stdout)
+    out = io.StringIO()
+    Console(file=out, force_terminal=True, width=200).print(rich_table(rows))
+    text = out.getvalue()
+    first = rows[0]
+    # OSC 8: ESC ] 8 ; params ; URL ESC \ text ESC ] 8 ; ; ESC \ (the text is the short sha)
+    assert f";{first['url']}\x1b\\{first['sha'][:10]}\x1b]8;;\x1b\\" in text

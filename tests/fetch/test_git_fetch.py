@@ -216,6 +216,7 @@ def test_duplicate_changes_across_projects_are_marked(tmp_path, upstream):
     doc = yaml.safe_load(config.read_text())
     second = json.loads(json.dumps(doc["projects"][0]))
     second["id"], second["sources"][0]["id"] = "demo-old", "demo-old-git"
+    second["name"] = "Demo (old)"  # display names are unique
     second["sources"][0]["url"] = str(other.path)
     doc["projects"].append(second)
     config.write_text(yaml.safe_dump(doc))
