@@ -147,6 +147,11 @@ def test_the_draft_names_failed_sources_until_they_fetch_again(fetched, tmp_path
         notice = [line for line in text.splitlines() if FAILED_SOURCES_NOTICE in line]
         assert notice and notice[0].startswith(f"**{FAILED_SOURCES_NOTICE}: demo-news**")
         assert text.index(FAILED_SOURCES_NOTICE) < text.index("digest:begin editor:intro")
+        quiet = tmp_path / "quiet"
+        run(config, "draft", "--month", "2011-05", "--out", str(quiet))
+        empty = next(quiet.glob("*.md")).read_text(encoding="utf-8")
+        assert "今月のリリースは見つかりませんでした（取得に失敗したソースがあります）。" in empty
+        assert "今月のリリースはありませんでした" not in empty
 
         server.add("/releases.atom", atom, content_type="application/atom+xml")
         assert run(config, "fetch").exit_code == 0
