@@ -313,6 +313,8 @@ def query_report(
     """Check the names given, bring the search index up to date, run the query and count."""
     check_projects(config, wanted.projects)
     versions = store.release_versions(db, wanted.projects)
+    if wanted.kind:
+        check_names("kind", [wanted.kind], store.stored_kinds(db), "--kind", STORE_EMPTY)
     for option, value in (("--release", wanted.release), ("--since-release", wanted.since_release)):
         check_names("release", [value] if value else [], versions, option, STORE_EMPTY)
     query = replace(wanted, components=resolve_components(list(components)))

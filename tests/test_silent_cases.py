@@ -59,6 +59,7 @@ def test_query_right_after_fetch_finds_classified_changes(fetched):
             "unknown release '1.0.99' (known: 1.1.0, 1.1.1)",
         ),
         (["query", "--since-release", "9"], "--since-release", "unknown release '9'"),
+        (["query", "--kind", "fixes"], "--kind", "unknown kind 'fixes' (known: doc, fix)"),
         (["releases", "--project", "nope"], "--project", "unknown project 'nope' (known: demo)"),
         (["releases", "--version", "2.0"], "--version", "unknown version '2.0' (known: 1.1.0, "),
         (["fetch", "--source", "nope"], "--source", "unknown source 'nope' (known: demo-git)"),

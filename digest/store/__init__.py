@@ -12,6 +12,7 @@ from digest.store.changes import (
     site_projects,
     site_release_commits,
     stored_counts,
+    stored_kinds,
     sync_search,
 )
 from digest.store.commits import (
@@ -141,6 +142,7 @@ __all__ = [
     "site_projects",
     "site_release_commits",
     "stored_counts",
+    "stored_kinds",
     "sync_search",
     "translation_stats",
 ]

@@ -239,3 +239,9 @@ def stored_counts(db: Database, project: str) -> tuple[int, int, int]:
         [project, project, project],
     ).fetchone()
     return int(row[0]), int(row[1]), int(row[2])
+
+
+def stored_kinds(db: Database) -> list[str]:
+    """Every kind a classified commit carries (fix, feature, ...), sorted."""
+    rows = db.execute("SELECT DISTINCT kind FROM commits WHERE kind IS NOT NULL ORDER BY kind")
+    return [row[0] for row in rows]
