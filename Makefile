@@ -22,3 +22,4 @@ bench:
 	$(PY) bench/query.py
 	$(PY) bench/news.py
 	$(PY) bench/hostile.py
+	$(PY) bench/first_hour.py

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
+import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,9 +19,86 @@ import click
 from digest import store
 from digest.config import Config, load_config
 from digest.errors import DigestError
-from digest.lock import run_lock
+from digest.query import Report, UnknownNameError
+from digest.runtime import run_lock
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+# -- the one date grammar of every command, as click parameter types (bad values exit 2) -----
+# `YYYY-MM-DD` is a day; where a range is asked for, `YYYY-MM` is the whole month: `--since
+# 2011-11` starts on November 1st and `--until 2011-11` ends on November 30th. `--month` takes
+# `YYYY-MM` only. Anything else is a usage error.
+
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+FIRST_YEAR, LAST_YEAR = 1, 9998  # a month's issue date (the month after) must exist
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """(year, month) of `YYYY-MM`; ValueError with the reason otherwise."""
+    match = _MONTH.fullmatch(text.strip())
+    if not match:
+        raise ValueError(f"'{text}' is not a month (YYYY-MM)")
+    year, month = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12:
+        raise ValueError(f"'{text}': month must be 01-12")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"'{text}': year must be {FIRST_YEAR:04d}-{LAST_YEAR}")
+    return year, month
+
+
+def parse_day(text: str, *, end: bool = False) -> str:
+    """`YYYY-MM-DD` as is (validated); `YYYY-MM` as its first day, or its last when `end`."""
+    value = text.strip()
+    match = _DAY.fullmatch(value)
+    if match:
+        try:
+            date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError as exc:
+            raise ValueError(f"'{text}' is not a valid date: {exc}") from None
+        return value
+    try:
+        year, month = parse_month(value)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a date (YYYY-MM-DD, or YYYY-MM for a month)") from None
+    day = calendar.monthrange(year, month)[1] if end else 1
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+class DayParam(click.ParamType):
+    """A date option: YYYY-MM-DD, or YYYY-MM for the first (since) or last (until) day."""
+
+    name = "date"
+
+    def __init__(self, *, end: bool = False) -> None:
+        self.end = end
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        """The date as YYYY-MM-DD, or a usage error."""
+        try:
+            return parse_day(str(value), end=self.end)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class MonthParam(click.ParamType):
+    """A month option: YYYY-MM."""
+
+    name = "YYYY-MM"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        """The month as YYYY-MM, or a usage error."""
+        try:
+            year, month = parse_month(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        return f"{year:04d}-{month:02d}"
+
+
+SINCE = DayParam()
+UNTIL = DayParam(end=True)
+MONTH = MonthParam()
 
 
 @dataclass
@@ -42,18 +122,49 @@ class Context:
 
 
 def reports_errors(func: F) -> F:
-    """Turn DigestError into `Error: ...` with exit status 1 (traceback only with --debug)."""
+    """Turn errors into `Error: ...` (exit 1), unknown names into usage errors (exit 2).
+
+    OS and SQLite errors (a full disk, a read-only directory) become one line too; --debug
+    shows the traceback instead.
+    """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except DigestError as exc:
-            if click.get_current_context().find_object(Context).debug:
+        except UnknownNameError as exc:
+            raise click.BadParameter(str(exc), param_hint=f"'{exc.option}'") from exc
+        except (DigestError, OSError, sqlite3.Error) as exc:
+            context = click.get_current_context().find_object(Context)
+            if context.debug:
                 raise
-            raise click.ClickException(str(exc)) from exc
+            config = context._config
+            where = config.settings.database if config else None
+            raise click.ClickException(describe_error(exc, where)) from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+def describe_error(exc: BaseException, database: Path | None = None) -> str:
+    """One readable line for an error, naming the file (or the database) it concerns."""
+    if isinstance(exc, OSError) and not isinstance(exc, DigestError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or exc}"
+    if isinstance(exc, sqlite3.Error):
+        hint = " (disk full or read-only?)" if _WRITE_FAILED.search(str(exc)) else ""
+        return f"database{f' {database}' if database else ''}: {exc}{hint}"
+    return str(exc)
+
+
+_WRITE_FAILED = re.compile(r"disk I/O error|disk is full|readonly|read-only|unable to open")
+
+
+def emit(report: Report, fmt: str) -> None:
+    """Print a report: the table and its summary, or JSON with the summary on stderr."""
+    text = report.text(fmt)
+    if text:
+        click.echo(text)
+    click.echo(report.summary, err=fmt != "table")
 
 
 @click.group()
@@ -81,26 +192,25 @@ pass_context = click.make_pass_decorator(Context)
 @pass_context
 @reports_errors
 def fetch(ctx: Context, projects: tuple[str, ...], sources: tuple[str, ...]) -> None:
-    """Fetch git history, releases, ChangeLogs, mailing lists and feeds of the upstreams."""
-    from digest.fetch import fetch as fetch_all
+    """Fetch git history, releases, ChangeLogs, mailing lists and feeds; classify what is new."""
+    from digest.monthly import update_store
 
     db = ctx.open_db()
-    show_progress = sys.stderr.isatty()
     settings = ctx.config.settings
     with run_lock(settings.lock_path, wait=settings.lock_wait):
-        summary = fetch_all(
-            ctx.config, db, projects=list(projects), sources=list(sources), progress=show_progress
+        report = update_store(
+            ctx.config, db, projects=projects, sources=sources, show_progress=sys.stderr.isatty()
         )
-    for problem in [*summary.warnings, *summary.failures]:
+    for problem in [*report.fetched.warnings, *report.fetched.failures]:
         click.echo(f"warning: {problem}", err=True)
-    click.echo(summary.line())
-    if summary.failures:
+    click.echo(report.line())
+    if report.fetched.failures:
         sys.exit(1)
 
 
 @main.command()
 @click.option("--project", "projects", multiple=True, help="Only this project (repeatable).")
-@click.option("--since", help="Only releases on or after this date (YYYY-MM-DD).")
+@click.option("--since", type=SINCE, help="Only releases on or after this date (YYYY-MM[-DD]).")
 @click.option("--version", "version", help="Only this version.")
 @click.option("--entries", is_flag=True, help="Include each release's ChangeLog entries.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
@@ -115,30 +225,12 @@ def releases(
     fmt: str,
 ) -> None:
     """List releases found from tags and release commits."""
-    db = ctx.open_db()
-    rows = store.query_releases(db, projects=list(projects), since=since, version=version)
-    if entries:
-        for row in rows:
-            row["changelog"] = store.changelog_entries(db, row["project"], row["version"])
-    if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    for row in rows:
-        linked = f"{row['linked']}/{row['entries']} linked" if row["entries"] else "no ChangeLog"
-        rc = " (rc)" if row["is_rc"] else ""
-        prev = f" after {row['previous_version']}" if row["previous_version"] else ""
-        click.echo(
-            f"{row['project']:<14} {row['version']:<14} {row['date'][:10]}  "
-            f"{row['commit_sha'][:10]}{rc}{prev}  {linked}"
-        )
-        for entry in row.get("changelog", []):
-            sha = (entry["commit_sha"] or "-")[:10]
-            score = f"{entry['match_score']:.2f}" if entry["match_score"] is not None else "-"
-            click.echo(
-                f"    {entry['position']:>3} {entry['severity'] or '-':<7} {sha:<10} "
-                f"{entry['match_method'] or 'unmatched':<20} {score:>4} {entry['text']}"
-            )
-    click.echo(f"{len(rows)} releases")
+    from digest.query import releases_report
+
+    report = releases_report(
+        ctx.config, ctx.open_db(), projects=projects, since=since, version=version, entries=entries
+    )
+    emit(report, fmt)
 
 
 @main.command()
@@ -147,32 +239,22 @@ def releases(
 @reports_errors
 def stats(ctx: Context, fmt: str) -> None:
     """Per project: commits, releases, ChangeLog entries and their link rate."""
-    rows = store.project_stats(ctx.open_db())
-    for row in rows:
-        row["link_rate"] = round(row["linked"] / row["entries"], 4) if row["entries"] else None
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2))
-        return
-    click.echo(f"{'project':<14} {'commits':>8} {'dups':>6} {'releases':>8} {'entries':>8} link")
-    for row in rows:
-        rate = f"{row['link_rate']:.1%}" if row["link_rate"] is not None else "-"
-        click.echo(
-            f"{row['project']:<14} {row['commits']:>8} {row['duplicates']:>6} "
-            f"{row['releases']:>8} {row['entries']:>8} {rate}"
-        )
+    from digest.query import stats_report
+
+    emit(stats_report(ctx.open_db()), fmt)
 
 
 # -- translation -----------------------------------------------------------------------------
 
 
 @main.command()
-@click.option("--month", help="Fill the TM for releases dated in this month (YYYY-MM).")
+@click.option("--month", type=MONTH, help="Fill the TM for releases dated in this month.")
 @click.option("--text", "line", help="Translate one line and print the Japanese.")
 @click.option(
     "--input",
     "input_file",
-    type=click.File("r", encoding="utf-8"),
-    help="Translate one line per input line; print JSON lines (- for stdin).",
+    type=click.File("rb"),
+    help="Translate one line per input line (UTF-8); print JSON lines (- for stdin).",
 )
 @click.option("--engine", type=click.Choice(["rules", "llm"]), help="Override translate.engine.")
 @click.option("--refresh", is_flag=True, help="Re-translate lines the TM holds as machine text.")
@@ -191,8 +273,6 @@ def translate(
     chosen += ["--input"] if input_file else []
     if len(chosen) != 1:
         raise click.UsageError("give exactly one of --month, --text or --input")
-    if month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-        raise click.BadParameter(f"'{month}' is not YYYY-MM", param_hint="--month")
     from digest.monthly import translation_pipeline
 
     pipeline = translation_pipeline(
@@ -201,13 +281,24 @@ def translate(
     if line is not None:
         click.echo(pipeline.translate([line])[0].text if line.strip() else "")
     elif input_file is not None:
-        lines = [text.rstrip("\n") for text in input_file]
+        lines = _utf8_lines(input_file.read(), getattr(input_file, "name", "-"))
         for result in pipeline.translate(lines):
             click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+        click.echo(f"translated {len(lines)} lines: {pipeline.summary()}", err=True)
     else:
         results = pipeline.translate(store.month_lines(pipeline.db, month))
         click.echo(f"translated {len(results)} lines for {month}: {pipeline.summary()}")
     _report_llm_failures(pipeline.engine)
+
+
+def _utf8_lines(data: bytes, name: str) -> list[str]:
+    """The lines of an input file, which must be UTF-8 (the error names the line)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DigestError(f"{name}: line {line}: not UTF-8 ({exc.reason})") from exc
+    return text.splitlines()
 
 
 def _report_llm_failures(engine: Any) -> None:
@@ -287,13 +378,9 @@ def tm_export(ctx: Context, file: Path, lang: str | None) -> None:
 @reports_errors
 def tm_stats(ctx: Context, fmt: str) -> None:
     """Count TM rows per language, origin and state."""
-    rows = store.translation_stats(ctx.open_db())
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2))
-        return
-    for row in rows:
-        click.echo(f"{row['lang']:<4} {row['origin']:<7} {row['state']:<13} {row['count']:>7}")
-    click.echo(f"{sum(r['count'] for r in rows)} translations")
+    from digest.query import tm_stats_report
+
+    emit(tm_stats_report(ctx.open_db()), fmt)
 
 
 # -- mail and feeds --------------------------------------------------------------------------
@@ -301,8 +388,8 @@ def tm_stats(ctx: Context, fmt: str) -> None:
 
 @main.command()
 @click.option("--list", "lists", multiple=True, help="Only this list id (repeatable).")
-@click.option("--since", help="Only messages on or after this date (YYYY-MM-DD).")
-@click.option("--until", help="Only messages on or before this date (YYYY-MM-DD).")
+@click.option("--since", type=SINCE, help="Only messages on or after this date (YYYY-MM[-DD]).")
+@click.option("--until", type=UNTIL, help="Only messages up to this date (YYYY-MM[-DD]).")
 @click.option("--announcements", is_flag=True, help="Only release announcements.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @pass_context
@@ -316,41 +403,17 @@ def messages(
     fmt: str,
 ) -> None:
     """List stored mailing-list messages (announcements with their project and version)."""
-    for value, name in ((since, "--since"), (until, "--until")):
-        if value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)", param_hint=name)
-    db = ctx.open_db()
-    rows = store.query_messages(
-        db, lists=list(lists), since=since, until=until, announcements=announcements
+    from digest.query import messages_report
+
+    report = messages_report(
+        ctx.config,
+        ctx.open_db(),
+        lists=lists,
+        since=since,
+        until=until,
+        announcements=announcements,
     )
-    for row in rows:
-        if row["project"]:
-            row["items"] = store.announcement_items(db, row["message_id"])
-    if fmt == "json":
-        click.echo(json.dumps([_message_json(row) for row in rows], ensure_ascii=False, indent=2))
-        return
-    for row in rows:
-        release = f"  [{row['project']} {row['version']}]" if row["project"] else ""
-        sender = row["sender"].split(" <", 1)[0][:22]
-        click.echo(f"{row['date'][:10]}  {row['list']:<12} {sender:<22} {row['subject']}{release}")
-    shown = sum(1 for row in rows if row["project"])
-    click.echo(f"{len(rows)} messages, {shown} announcements")
-
-
-def _message_json(row: dict[str, Any]) -> dict[str, Any]:
-    """The JSON shape of one message: ids, where and when, and for announcements the release."""
-    data = {
-        "message_id": row["message_id"],
-        "list": row["list"],
-        "date": row["date"],
-        "sender": row["sender"],
-        "subject": row["subject"],
-        "url": row["url"],
-        "thread": row["thread"],
-    }
-    if row["project"]:
-        data.update(project=row["project"], version=row["version"], items=row["items"])
-    return data
+    emit(report, fmt)
 
 
 # -- classification --------------------------------------------------------------------------
@@ -376,45 +439,32 @@ def classify_command(
     Only changes not classified yet are done, unless data/components.yaml or data/links.yaml
     changed since the last run (or --all is given); running it twice changes nothing.
     """
-    for project in projects:
-        ctx.config.project(project)
+    from digest.query import check_projects
+
+    check_projects(ctx.config, projects)
     db = ctx.open_db()
     if subject is not None:
         _explain(ctx, db, subject, projects[0] if projects else None)
         return
     from digest import classify as classifier
+    from digest.runtime import progress
 
     settings = ctx.config.settings
-    with run_lock(settings.lock_path, wait=settings.lock_wait):
-        summary = classifier.classify_store(db, list(projects), full=full)
+    with run_lock(settings.lock_path, wait=settings.lock_wait), progress() as report:
+        summary = classifier.classify_store(db, list(projects), full=full, report=report)
     click.echo(summary.line())
 
 
 def _explain(ctx: Context, db: Any, subject: str, project: str | None) -> None:
-    """Print the classification of a stored commit, or of a text given on the command line."""
-    matches = store.find_commits(db, subject, project) if _SHA.fullmatch(subject) else []
-    if len(matches) > 1:
-        names = ", ".join(f"{m['project']}:{m['sha'][:12]}" for m in matches)
-        raise DigestError(f"commit '{subject}' is ambiguous: {names}")
-    if matches:
-        row = matches[0]
-        text = f"{row['subject']}\n\n{row['body']}" if row["body"] else row["subject"]
-        project, date, paths = row["project"], row["author_date"], row["paths"]
-        click.echo(f"commit {project}:{row['sha']} ({date[:10]})  {row['subject']}")
-    else:
-        project = project or ctx.config.projects[0].id
-        text, date, paths = subject, None, []
-        if _SHA.fullmatch(subject):
-            click.echo(f"no stored commit starts with {subject}; reading it as text", err=True)
-        click.echo(f"text ({project}): {subject}")
-    from digest import classify as classifier
+    """Print how a stored commit, or a text given on the command line, is classified."""
+    from digest.classify.lookup import explain_subject
 
-    repo = classifier.repo_url_from_commit_url(ctx.config.project(project).commit_url)
-    for line in classifier.explain(project, text, paths, date=date, repo_url=repo):
+    explanation = explain_subject(ctx.config, db, subject, project)
+    for note in explanation.notes:
+        click.echo(note, err=True)
+    click.echo(explanation.heading)
+    for line in explanation.lines:
         click.echo(line)
-
-
-_SHA = re.compile(r"[0-9a-fA-F]{7,40}")
 
 
 @main.command()
@@ -424,33 +474,26 @@ _SHA = re.compile(r"[0-9a-fA-F]{7,40}")
 @reports_errors
 def components(ctx: Context, project: str | None, fmt: str) -> None:
     """List the component taxonomy with how many stored changes carry each component."""
-    if project:
-        ctx.config.project(project)
-    from digest import classify as classifier
+    from digest.query import components_report
 
-    counts = store.component_counts(ctx.open_db(), project)
-    rows = classifier.taxonomy_rows(counts)
-    if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    click.echo(f"{'component':<16} {'core':<4} {'commits':>8} {'entries':>8}  title")
-    for row in rows:
-        core = "*" if row["core"] else ""
-        click.echo(
-            f"{row['name']:<16} {core:<4} {row['commits']:>8} {row['entries']:>8}  {row['title']}"
-        )
-    tagged = sum(row["commits_first"] for row in rows if row["name"] != "other")
-    click.echo(f"{len(rows) - 1} components; {tagged} commits tagged, {rows[-1]['commits']} other")
+    emit(components_report(ctx.config, ctx.open_db(), project), fmt)
+
+
+def _directory(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """An output directory: absent (it is created) or a directory, not a file or a device."""
+    if value is not None and value.exists() and not value.is_dir():
+        raise click.BadParameter(f"'{value}' is not a directory")
+    return value
 
 
 def _month_option(required: bool) -> Callable[[F], F]:
     help_text = "Month covered, YYYY-MM" + ("." if required else " (default: the previous month).")
-    return click.option("--month", required=required, help=help_text)
+    return click.option("--month", type=MONTH, required=required, help=help_text)
 
 
 @main.command()
 @_month_option(required=True)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), callback=_directory)
 @click.option("--engine", type=click.Choice(["rules", "llm"]), help="Override translate.engine.")
 @pass_context
 @reports_errors
@@ -465,7 +508,7 @@ def draft(ctx: Context, month: str, out_dir: Path | None, engine: str | None) ->
 
 @main.command()
 @_month_option(required=False)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), callback=_directory)
 @click.option("--engine", type=click.Choice(["rules", "llm"]), help="Override translate.engine.")
 @click.option("--no-fetch", is_flag=True, help="Use what is stored; do not touch the network.")
 @pass_context
@@ -528,6 +571,7 @@ def site() -> None:
 )
 @click.option("--per-page", default=50, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--strict", is_flag=True, help="Exit non-zero on warnings (e.g. dropped links) too.")
+@click.option("--force", is_flag=True, help="Publish posts still carrying the ⚠ fetch notice.")
 @pass_context
 @reports_errors
 def site_build(
@@ -538,6 +582,7 @@ def site_build(
     base_url: str | None,
     per_page: int,
     strict: bool,
+    force: bool,
 ) -> None:
     """Render posts, release and component pages, feed and sitemap; rewrite only changes.
 
@@ -547,7 +592,10 @@ def site_build(
     from digest.site import SiteOptions, build_site
 
     db = store.open_db(db_path) if db_path else ctx.open_db()
-    options = SiteOptions(posts_dir, out_dir, base_url=base_url, per_page=per_page)
+    if db_path is None:  # headings use the names sources.yaml gives now
+        for project in ctx.config.projects:
+            store.save_project(db, project.id, project.name, project.web, project.commit_url)
+    options = SiteOptions(posts_dir, out_dir, base_url=base_url, per_page=per_page, force=force)
     report = build_site(db, options)
     for problem in report.problems:
         click.echo(f"skipped: {problem}", err=True)
@@ -592,8 +640,8 @@ def site_serve(ctx: Context, directory: Path, port: int) -> None:
 @click.option("--kind", help="fix, feature, api, refactor, build, doc, test, log, ...")
 @click.option("--release", help="Changes first released in this version.")
 @click.option("--since-release", help="Changes released after this version (or unreleased).")
-@click.option("--since", help="Changes authored on or after this date (YYYY-MM-DD).")
-@click.option("--until", help="Changes authored on or before this date (YYYY-MM-DD).")
+@click.option("--since", type=SINCE, help="Changes authored on or after this date (YYYY-MM[-DD]).")
+@click.option("--until", type=UNTIL, help="Changes authored up to this date (YYYY-MM[-DD]).")
 @click.option("--text", help="Full-text search in English and Japanese.")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @click.option(
@@ -605,39 +653,22 @@ def query(
     ctx: Context, projects: tuple[str, ...], components: tuple[str, ...], **opts: Any
 ) -> None:
     """Query changes by project, component, severity, kind, release, date and text."""
-    from digest.query import plain_table, render_rows, resolve_components, run_query
+    from digest.query import plain_table, query_report, render_rows, rich_table
 
     fmt = opts.pop("fmt")
-    wanted = store.ChangeFilter(
-        projects=projects, components=resolve_components(list(components)), **opts
-    )
-    rows = run_query(ctx.open_db(), wanted)
+    wanted = store.ChangeFilter(projects=projects, **opts)
+    report = query_report(ctx.config, ctx.open_db(), components, wanted)
     if fmt != "table":
-        click.echo(render_rows(rows, fmt))
-    elif sys.stdout.isatty():
-        _rich_table(rows)
-    else:
-        click.echo(plain_table(rows))
+        click.echo(render_rows(report.rows, fmt))
+        click.echo(report.summary, err=True)
+        return
+    if report.rows and sys.stdout.isatty():
+        from rich.console import Console
 
-
-def _rich_table(rows: list[dict[str, Any]]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(show_lines=False)
-    for name in ("date", "project", "release", "components", "sev", "change"):
-        table.add_column(name)
-    for row in rows:
-        change = row["english"] + (f"\n{row['japanese']}" if row["japanese"] else "")
-        table.add_row(
-            row["date"],
-            row["project"],
-            row["release"] or "-",
-            ",".join(row["components"] or []),
-            row["severity"] or "-",
-            change,
-        )
-    Console().print(table)
+        Console().print(rich_table(report.rows))
+    elif report.rows:
+        click.echo(plain_table(report.rows))
+    click.echo(report.summary)
 
 
 @main.command()

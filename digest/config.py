@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,35 @@ ALLOWED_SCHEMES = {"https", "http", "ssh", "git", "file", "git+ssh", "ssh+git"}
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _SCP_LIKE = re.compile(r"^(?:[A-Za-z0-9._~-]+@)?[A-Za-z0-9._-]+:(?!//)")
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-TOP_LEVEL_KEYS = {"settings", "projects", "lists", "feeds", "draft", "translate"}
+TOP_LEVEL_KEYS = ("settings", "projects", "lists", "feeds", "draft", "translate")
+# Every key each section accepts (README "Configuration" lists them); any other key is an error.
+SECTION_KEYS: dict[str, tuple[str, ...]] = {
+    "": TOP_LEVEL_KEYS,
+    "settings": ("database", "cache_dir", "user_agent", "lock_wait"),
+    "projects[]": ("id", "name", "web", "commit_url", "changelog_url", "sources"),
+    "projects[].sources[]": (
+        "id",
+        "kind",
+        "url",
+        "branches",
+        "tags",
+        "release_tags",
+        "release_commits",
+        "changelogs",
+    ),
+    "lists[]": ("id", "kind", "url", "projects", "since", "allow_redirect_hosts"),
+    "feeds[]": ("id", "kind", "url", "projects"),
+    "translate": ("engine", "lang", "fuzzy_threshold", "glossary", "lexicon", "llm"),
+    "translate.llm": (
+        "url",
+        "model",
+        "api_key",
+        "batch_size",
+        "timeout",
+        "retries",
+        "max_retry_after",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -97,6 +127,7 @@ class Config:
     sections: dict[str, Any] = field(default_factory=dict)
     lists: tuple[MailingList, ...] = ()
     feeds: tuple[Feed, ...] = ()
+    draft: dict[str, Any] = field(default_factory=dict)
     draft_projects: tuple[tuple[str, bool], ...] = ()
 
     def draft_order(self) -> list[str]:
@@ -110,7 +141,8 @@ class Config:
         for project in self.projects:
             if project.id == project_id:
                 return project
-        raise ConfigError(f"{self.path.name}: no project with id '{project_id}'")
+        known = ", ".join(p.id for p in self.projects)
+        raise ConfigError(f"unknown project '{project_id}' (known: {known})")
 
     def git_sources(self) -> list[GitSource]:
         """Every git source of every project, in file order."""
@@ -126,16 +158,16 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     """Read and validate a sources.yaml file."""
     file = config_path(path)
     raw = read_yaml(file, what="config")
-    return parse_config(raw, file)
+    config = parse_config(raw, file)
+    translate_settings(config)  # every section is checked before any work starts
+    return config
 
 
 def parse_config(raw: Any, file: Path) -> Config:
     """Validate an already-parsed YAML document."""
     name = file.name
     root = _mapping(raw, name, "")
-    unknown = sorted(set(root) - TOP_LEVEL_KEYS)
-    if unknown:
-        raise ConfigError(f"{name}: {unknown[0]}: unknown top-level key")
+    check_keys(root, "", name)
     base = file.resolve().parent
     settings = _settings(root.get("settings") or {}, name, base)
     projects_raw = root.get("projects")
@@ -145,6 +177,7 @@ def parse_config(raw: Any, file: Path) -> Config:
         _project(item, f"projects[{i}]", name, base) for i, item in enumerate(projects_raw)
     )
     _check_unique([p.id for p in projects], name, "projects", "id")
+    _check_unique([p.name for p in projects], name, "projects", "name")  # site headings
     _check_unique([s.id for p in projects for s in p.sources], name, "sources", "id")
     sections = {key: root[key] for key in ("draft", "translate") if key in root}
     draft_projects = _draft_projects(sections, name, {p.id for p in projects})
@@ -157,6 +190,7 @@ def parse_config(raw: Any, file: Path) -> Config:
         lists=lists,
         feeds=feeds,
         draft_projects=draft_projects,
+        draft=parse_draft(sections.get("draft"), name),
     )
 
 
@@ -191,6 +225,36 @@ def _draft_project(item: Any, key: str, name: str) -> tuple[str, bool]:
     raise ConfigError(f"{name}: {key}: must be a project id or {{id: true|false}}")
 
 
+def check_keys(data: dict[str, Any], section: str, name: str, where: str | None = None) -> None:
+    """Refuse a key the section does not know, naming its path and the nearest known key."""
+    allowed = SECTION_KEYS[section]
+    for key in data:
+        if key in allowed:
+            continue
+        path = f"{where if where is not None else section}.{key}".lstrip(".")
+        close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(allowed)})"
+        raise ConfigError(f"{name}: {path}: unknown key{hint}")
+
+
+def check_format(template: str, keys: tuple[str, ...], name: str, path: str) -> None:
+    """Refuse a format template that names a field other than `keys` (or is malformed)."""
+    allowed = ", ".join(f"{{{k}}}" for k in keys)
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {path}: malformed template ({exc}); use {allowed}") from exc
+    for field_name in fields:
+        if field_name not in keys:
+            raise ConfigError(
+                f"{name}: {path}: unknown placeholder '{{{field_name}}}'; use {allowed}"
+            )
+    try:
+        template.format(**dict.fromkeys(keys, "x"))
+    except (ValueError, KeyError, IndexError, AttributeError) as exc:
+        raise ConfigError(f"{name}: {path}: malformed template ({exc}); use {allowed}") from exc
+
+
 def check_repo_url(url: str, where: str, base: Path) -> str:
     """Refuse URLs git could treat as options or remote helpers; resolve local paths."""
     if not url or not url.strip():
@@ -214,8 +278,9 @@ def check_repo_url(url: str, where: str, base: Path) -> str:
 
 def _settings(raw: Any, name: str, base: Path) -> Settings:
     data = _mapping(raw, name, "settings")
-    database = base / str(data.get("database", "var/digest.db"))
-    cache_dir = base / str(data.get("cache_dir", "var/cache"))
+    check_keys(data, "settings", name)
+    database = _local_file(data, "database", "var/digest.db", name, base)
+    cache_dir = _local_file(data, "cache_dir", "var/cache", name, base)
     agent = data.get("user_agent") or Settings.user_agent
     wait = data.get("lock_wait", Settings.lock_wait)
     if not isinstance(wait, int | float) or wait < 0:
@@ -223,12 +288,27 @@ def _settings(raw: Any, name: str, base: Path) -> Settings:
     return Settings(database=database, cache_dir=cache_dir, user_agent=str(agent), lock_wait=wait)
 
 
+def _local_file(data: dict[str, Any], key: str, default: str, name: str, base: Path) -> Path:
+    """A path setting: present but empty is an error, `~` is expanded, relative to the file."""
+    value = data.get(key, default)
+    if value is None or not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{name}: settings.{key}: must be a path (left empty?)")
+    return base / Path(value).expanduser()
+
+
 def _project(raw: Any, key: str, name: str, base: Path) -> Project:
     data = _mapping(raw, name, key)
+    check_keys(data, "projects[]", name, key)
     project_id = _identifier(data, key, name)
     commit_url = _required_str(data, "commit_url", key, name)
+    check_format(commit_url, ("sha",), name, f"{key}.commit_url")
     if "{sha}" not in commit_url:
         raise ConfigError(f"{name}: {key}.commit_url: must contain '{{sha}}'")
+    changelog_url = data.get("changelog_url")
+    if changelog_url is not None:
+        if not isinstance(changelog_url, str):
+            raise ConfigError(f"{name}: {key}.changelog_url: must be a string")
+        check_format(changelog_url, ("ref", "path"), name, f"{key}.changelog_url")
     sources_raw = data.get("sources") or []
     if not isinstance(sources_raw, list):
         raise ConfigError(f"{name}: {key}.sources: must be a list")
@@ -241,13 +321,14 @@ def _project(raw: Any, key: str, name: str, base: Path) -> Project:
         name=_required_str(data, "name", key, name),
         web=_required_str(data, "web", key, name),
         commit_url=commit_url,
-        changelog_url=data.get("changelog_url"),
+        changelog_url=changelog_url,
         sources=sources,
     )
 
 
 def _git_source(raw: Any, key: str, name: str, base: Path, project: str) -> GitSource:
     data = _mapping(raw, name, key)
+    check_keys(data, "projects[].sources[]", name, key)
     kind = data.get("kind", "git")
     if kind != "git":
         raise ConfigError(f"{name}: {key}.kind: unknown source kind '{kind}' (expected git)")
@@ -351,6 +432,7 @@ def _news_items(root: dict[str, Any], key: str, name: str) -> list[Any]:
 
 def _mailing_list(raw: Any, key: str, name: str, base: Path, known: set[str]) -> MailingList:
     data = _mapping(raw, name, key)
+    check_keys(data, "lists[]", name, key)
     kind = _kind(data, key, name, LIST_KINDS)
     url = _required_str(data, "url", key, name)
     url = _local_path(url, key, name, base) if kind == "mbox" else _web_url(url, key, name)
@@ -384,6 +466,7 @@ _HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,6
 
 def _feed(raw: Any, key: str, name: str, known: set[str]) -> Feed:
     data = _mapping(raw, name, key)
+    check_keys(data, "feeds[]", name, key)
     return Feed(
         id=_identifier(data, key, name),
         url=_web_url(_required_str(data, "url", key, name), key, name),
@@ -413,7 +496,7 @@ def _local_path(url: str, key: str, name: str, base: Path) -> str:
         url = url[len("file://") :]
     elif _SCHEME.match(url):
         raise ConfigError(f"{name}: {key}.url: '{url}' must be a local path for kind mbox")
-    return str((base / url).resolve())
+    return str((base / Path(url).expanduser()).resolve())
 
 
 def _project_refs(data: dict[str, Any], key: str, name: str, known: set[str]) -> tuple[str, ...]:
@@ -463,12 +546,16 @@ def translate_settings(config: Config, env: dict[str, str] | None = None) -> Tra
     """Validate `translate:` of sources.yaml; DIGEST_LLM_URL/_MODEL/_API_KEY override it."""
     name = config.path.name
     raw = _mapping(config.sections.get("translate") or {}, name, "translate")
+    check_keys(raw, "translate", name)
     engine = str(raw.get("engine", "rules"))
     if engine not in TRANSLATE_ENGINES:
         raise ConfigError(f"{name}: translate.engine: '{engine}' must be one of rules, llm")
     threshold = _number(raw, "fuzzy_threshold", 90.0, name, "translate", upper=100)
     base = config.path.resolve().parent
-    files = {k: base / str(raw[k]) if raw.get(k) else None for k in ("glossary", "lexicon")}
+    files = {
+        k: base / Path(str(raw[k])).expanduser() if raw.get(k) else None
+        for k in ("glossary", "lexicon")
+    }
     llm = _llm_settings(raw.get("llm") or {}, name, os.environ if env is None else env)
     return TranslateSettings(
         engine=engine,
@@ -482,6 +569,7 @@ def translate_settings(config: Config, env: dict[str, str] | None = None) -> Tra
 
 def _llm_settings(raw: Any, name: str, env: Any) -> LLMSettings:
     data = _mapping(raw, name, "translate.llm")
+    check_keys(data, "translate.llm", name)
     values = {k: env.get(var) or data.get(k) for k, var in LLM_ENV.items()}
     url = values["url"]
     if url and not re.match(r"^https?://", str(url)):
@@ -512,3 +600,100 @@ def _number(
         limit = f"between {lower:g} and {upper:g}" if upper is not None else f">= {lower:g}"
         raise ConfigError(f"{name}: {where}.{key}: must be a number {limit}")
     return float(value)
+
+
+# -- draft section ---------------------------------------------------------------------------
+
+DEFAULT_DRAFT: dict[str, Any] = {
+    "out_dir": "var/drafts",
+    "title": "月刊あんどりゅーくん({issue_month}月号)",
+    "slug": "monthly-digest-{issue_month_name}",
+    "author": "digest",
+    "layout": "post",
+    "categories": ["読み物"],
+    "tags": ["あんどりゅーくん"],
+    "day": 2,
+    "include_rc": False,
+    "small_release": 25,
+    "severities": ["High"],
+    "commit_kinds": ["fix", "feature"],
+    "max_commits": 12,
+    "news_pattern": r"\[ANNOUNCE\]|\bannounce|\bmov(?:ed|ing)\b|\brepositor(?:y|ies)\b|new home",
+    # A ChangeLog without severities longer than this is cut to it (draft/ranking.py).
+    "max_per_release": 15,
+    # User-visible first, in this order; the first pattern that matches an entry decides.
+    "priorities": [
+        ["regression", r"\bregression"],
+        ["security", r"\bCVE-\d|\bsecurity\b|vulnerab|\bbypass"],
+        [
+            "crash or data loss",
+            r"\bcrash|segfault|\bdata loss|\bcorrupt|use-after-free|"
+            r"double[- ]free|\bassert(?:ion)?\b|\bhang",
+        ],
+        [
+            "behaviour change",
+            r"\bno longer\b|\bnow\b|\bdefaults?\b|\binstead\b|"
+            r"\brequires?\b|\brejects?\b|\bcase-sensitive\b",
+        ],
+        ["deprecation or removal", r"\bdeprecat|\bdrop|\bremov|\bobsolete"],
+        ["new option or command", r"\bnew\b|\badds?\b|\bsupports?\b|--\w|\boption"],
+    ],
+    # Public C API changes come after user-visible ones; internal work comes last.
+    "late_kinds": ["api"],
+    "internal_kinds": ["build", "test", "refactor", "doc", "log", "dev", "merge", "revert"],
+}
+SECTION_KEYS["draft"] = (*DEFAULT_DRAFT, "projects")
+DRAFT_FORMAT_KEYS = ("issue_month", "issue_year", "issue_month_name", "month")
+
+
+def parse_draft(raw: Any, name: str) -> dict[str, Any]:
+    """Validate the `draft:` section and merge it over the defaults."""
+    data = _mapping(raw if raw is not None else {}, name, "draft")
+    check_keys(data, "draft", name)
+    merged = {**DEFAULT_DRAFT, **data}
+    for key in ("out_dir", "title", "slug", "author", "layout"):
+        if not isinstance(merged[key], str) or not merged[key]:
+            raise ConfigError(f"{name}: draft.{key}: must be a non-empty string")
+    for key in ("title", "slug"):
+        check_format(merged[key], DRAFT_FORMAT_KEYS, name, f"draft.{key}")
+    for key, low, high in (("day", 1, 31), ("small_release", 0, None), ("max_commits", 0, None)):
+        value = merged[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise ConfigError(f"{name}: draft.{key}: '{value}' must be a whole number >= {low}")
+        if high is not None and value > high:
+            raise ConfigError(f"{name}: draft.{key}: '{value}' must be between {low} and {high}")
+    if not isinstance(merged["include_rc"], bool):
+        raise ConfigError(f"{name}: draft.include_rc: must be true or false")
+    for key in ("categories", "tags", "severities", "commit_kinds"):
+        value = merged[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{name}: draft.{key}: must be a list of strings")
+    merged["out_dir"] = str(Path(merged["out_dir"]).expanduser())
+    try:
+        re.compile(str(merged["news_pattern"]))
+    except re.error as exc:
+        raise ConfigError(f"{name}: draft.news_pattern: invalid regular expression: {exc}") from exc
+    _check_policy(merged, name)
+    return merged
+
+
+def _check_policy(settings: dict[str, Any], name: str) -> None:
+    """max_per_release a positive integer; priorities [label, regex] pairs; kinds lists."""
+    limit = settings["max_per_release"]
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ConfigError(f"{name}: draft.max_per_release: must be a positive integer")
+    for i, item in enumerate(settings["priorities"]):
+        if not (isinstance(item, list | tuple) and len(item) == 2):
+            raise ConfigError(f"{name}: draft.priorities[{i}]: must be [label, pattern]")
+        try:
+            re.compile(str(item[1]))
+        except re.error as exc:
+            raise ConfigError(f"{name}: draft.priorities[{i}]: bad pattern: {exc}") from None
+    for key in ("late_kinds", "internal_kinds"):
+        if not isinstance(settings[key], list):
+            raise ConfigError(f"{name}: draft.{key}: must be a list of kinds")
+
+
+def draft_settings(config: Config) -> dict[str, Any]:
+    """The validated `draft:` section merged over the defaults."""
+    return dict(config.draft) if config.draft else parse_draft(None, config.path.name)

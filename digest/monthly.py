@@ -1,21 +1,26 @@
-"""The monthly job: fetch, classify, translate and draft one month, under the run lock."""
+"""The pipeline's runs, above the stages: `update_store` (digest fetch: fetch, then classify
+what arrived, so no query meets an unclassified store) and `run_monthly` (the cron job: fetch,
+classify, translate and draft one month, under the run lock). Each source's last fetch result
+is kept in `fetch_state`; the draft reads it to say which sources failed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from digest.classify import classify_store
+from digest import store
+from digest.classify import ClassifySummary, classify_store
 from digest.config import Config, translate_settings
 from digest.draft.model import Digest
 from digest.draft.select import build_digest, draft_settings
 from digest.draft.write import DraftReport, write_draft
 from digest.fetch import FetchSummary
 from digest.fetch import fetch as fetch_all
-from digest.lock import run_lock
+from digest.query import check_projects, check_sources
+from digest.runtime import progress, run_lock
 from digest.translate import Pipeline, glossary_for, make_engine
 
 
@@ -79,7 +84,10 @@ def make_draft(
 ) -> tuple[Digest, DraftReport]:
     """Build the month's digest (translating what it shows) and write or update the draft."""
     pipeline = translation_pipeline(config, db, engine=engine)
-    digest = build_digest(config, db, month, translate=pipeline.translate, failures=failures)
+    failed = failed_sources(config, db)  # each source's last fetch, also when run alone
+    messages = list(dict.fromkeys([*(failures or []), *(error for _, error in failed)]))
+    digest = build_digest(config, db, month, translate=pipeline.translate, failures=messages)
+    digest = replace(digest, failed_sources=tuple(source for source, _ in failed))
     target = out_dir or config.path.resolve().parent / draft_settings(config)["out_dir"]
     return digest, write_draft(digest, target)
 
@@ -106,3 +114,54 @@ def run_monthly(
             config, db, month, out_dir=out_dir, engine=engine, failures=report.failures
         )
     return report
+
+
+@dataclass
+class UpdateReport:
+    """What one `digest fetch` stored and classified."""
+
+    fetched: FetchSummary
+    classified: ClassifySummary | None
+
+    def line(self) -> str:
+        """One summary line: the fetch, then the classification of what it brought."""
+        done = self.classified
+        if done is None:
+            return self.fetched.line()
+        return f"{self.fetched.line()}; classified {done.commits} commits, {done.entries} entries"
+
+
+def update_store(
+    config: Config,
+    db: Database,
+    *,
+    projects: tuple[str, ...] | list[str] = (),
+    sources: tuple[str, ...] | list[str] = (),
+    show_progress: bool | None = None,
+) -> UpdateReport:
+    """Fetch the chosen sources (all by default), then classify the new changes."""
+    check_projects(config, projects)
+    check_sources(config, sources)
+    fetched = fetch_all(
+        config, db, projects=list(projects), sources=list(sources), progress=bool(show_progress)
+    )
+    stored = store.classify_projects(db)
+    wanted = set(projects or [p.id for p in config.projects])
+    chosen = [p.id for p in config.projects if p.id in stored and p.id in wanted]
+    if not chosen:
+        return UpdateReport(fetched, None)
+    with progress(show_progress) as report:
+        return UpdateReport(fetched, classify_store(db, chosen, report=report))
+
+
+def source_keys(config: Config) -> list[tuple[str, str]]:
+    """(source id, fetch_state key) of every configured source, in file order."""
+    keys = [(s.id, s.id) for s in config.git_sources()]
+    keys += [(x.id, f"list:{x.id}") for x in config.lists]
+    return keys + [(f.id, f"feed:{f.id}") for f in config.feeds]
+
+
+def failed_sources(config: Config, db: Database) -> list[tuple[str, str]]:
+    """(source id, error) of each configured source whose last fetch failed."""
+    ids = dict((key, source) for source, key in source_keys(config))
+    return [(ids[key], error) for key, error in store.failed_sources(db, list(ids))]

@@ -29,6 +29,8 @@ def read_yaml(file: Path, *, what: str = "") -> Any:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{file}: {label}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{file}: {label}: not UTF-8 (byte {exc.start}: {exc.reason})") from exc
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -71,7 +71,7 @@ def test_errors_name_the_key_path(tmp_path, change, message):
 
 def test_unknown_top_level_key_and_bad_yaml(tmp_path):
     assert error_of(tmp_path, {"projects": [PROJECT], "projets": []}) == (
-        "sources.yaml: projets: unknown top-level key"
+        "sources.yaml: projets: unknown key; did you mean 'projects'?"
     )
     assert error_of(tmp_path, "projects: [\n  - id: x\n  bad").startswith(
         f"{tmp_path / 'sources.yaml'}:"
@@ -140,3 +140,113 @@ def test_missing_config_is_one_clear_line(tmp_path):
         result.output
         == f"Error: {tmp_path / 'nope.yaml'}: cannot read config: No such file or directory\n"
     )
+
+
+# -- strict config: unknown keys in every section, checked at load ----------------------------
+
+LIST = {"id": "users", "kind": "pipermail", "url": "https://lists.example.org/pipermail/users/"}
+FEED = {"id": "blog", "kind": "atom", "url": "https://example.org/feed.atom"}
+
+
+def full_doc(**sections: object) -> dict[str, object]:
+    """A valid document with every section, ready for one typo."""
+    doc: dict[str, object] = {
+        "settings": {"database": "var/digest.db"},
+        "projects": [dict(PROJECT, sources=[dict(PROJECT["sources"][0])])],
+        "lists": [dict(LIST)],
+        "feeds": [dict(FEED)],
+        "draft": {"day": 2},
+        "translate": {"engine": "rules", "llm": {"timeout": 5}},
+    }
+    doc.update(sections)
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("where", "typo", "message"),
+    [
+        ("", "projets", "sources.yaml: projets: unknown key; did you mean 'projects'?"),
+        ("settings", "databse", "settings.databse: unknown key; did you mean 'database'?"),
+        ("settings", "lock_wiat", "settings.lock_wiat: unknown key; did you mean 'lock_wait'?"),
+        ("project", "comit_url", "projects[0].comit_url: unknown key; did you mean 'commit_url'?"),
+        ("source", "branchs", "sources[0].branchs: unknown key; did you mean 'branches'?"),
+        ("list", "sinse", "lists[0].sinse: unknown key; did you mean 'since'?"),
+        ("feed", "projcts", "feeds[0].projcts: unknown key; did you mean 'projects'?"),
+        ("draft", "titel", "draft.titel: unknown key; did you mean 'title'?"),
+        ("translate", "engin", "translate.engin: unknown key; did you mean 'engine'?"),
+        ("llm", "modle", "translate.llm.modle: unknown key; did you mean 'model'?"),
+        ("settings", "zzz", "settings.zzz: unknown key (known: database, cache_dir,"),
+    ],
+)
+def test_unknown_key_in_each_section_names_its_path_and_the_nearest_key(
+    tmp_path, where, typo, message
+):
+    doc = full_doc()
+    target = {
+        "": doc,
+        "settings": doc["settings"],
+        "project": doc["projects"][0],
+        "source": doc["projects"][0]["sources"][0],
+        "list": doc["lists"][0],
+        "feed": doc["feeds"][0],
+        "draft": doc["draft"],
+        "translate": doc["translate"],
+        "llm": doc["translate"]["llm"],
+    }[where]
+    target[typo] = "x"
+    assert message in error_of(tmp_path, doc)
+
+
+def test_a_valid_document_with_every_section_loads(tmp_path):
+    config = load_config(write(tmp_path, full_doc()))
+    assert config.draft["day"] == 2 and config.lists[0].id == "users"
+
+
+@pytest.mark.parametrize(
+    ("sections", "message"),
+    [
+        ({"draft": {"day": "x"}}, "sources.yaml: draft.day: 'x' must be a whole number >= 1"),
+        ({"draft": {"day": 40}}, "draft.day: '40' must be between 1 and 31"),
+        ({"draft": {"title": "No {oops}"}}, "draft.title: unknown placeholder '{oops}'"),
+        ({"draft": {"slug": "x-{0}"}}, "draft.slug: unknown placeholder '{0}'"),
+        ({"draft": {"title": "broken {"}}, "draft.title: malformed template"),
+        ({"draft": {"news_pattern": "("}}, "draft.news_pattern: invalid regular expression"),
+        ({"draft": "yes"}, "sources.yaml: draft: must be a mapping"),
+        ({"translate": {"engine": "deepl"}}, "translate.engine: 'deepl' must be one of"),
+        ({"translate": {"llm": {"timeout": "soon"}}}, "translate.llm.timeout: must be a number"),
+        ({"settings": {"database": None}}, "settings.database: must be a path (left empty?)"),
+        ({"settings": {"database": ""}}, "settings.database: must be a path (left empty?)"),
+    ],
+)
+def test_draft_and_translate_sections_are_checked_at_load(tmp_path, sections, message):
+    assert message in error_of(tmp_path, full_doc(**sections))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("commit_url", "https://x/{sha}/{oops}", "commit_url: unknown placeholder '{oops}'"),
+        ("commit_url", "https://x/{sha!z}", "projects[0].commit_url: malformed template"),
+        ("changelog_url", "https://x/{ref}/{oops}", "changelog_url: unknown placeholder"),
+    ],
+)
+def test_url_templates_only_use_their_placeholders(tmp_path, field, value, message):
+    assert message in error_of(tmp_path, {"projects": [dict(PROJECT, **{field: value})]})
+
+
+def test_home_is_expanded_in_paths(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    doc = full_doc(settings={"database": "~/digest.db", "cache_dir": "~/cache"})
+    config = load_config(write(tmp_path, doc))
+    assert config.settings.database == tmp_path / "home" / "digest.db"
+    assert config.settings.cache_dir == tmp_path / "home" / "cache"
+
+
+def test_non_utf8_config_is_one_error_line(tmp_path):
+    path = tmp_path / "sources.yaml"
+    path.write_bytes(b"settings:\n  database: caf\xe9.db\nprojects: []\n")
+    result = CliRunner().invoke(main, ["--config", str(path), "stats"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Error: {path}: cannot read config: not UTF-8 (byte 25: invalid continuation byte)"
+    ]

@@ -35,7 +35,7 @@ def store_config(tmp_path):
 def query(config, *args: str) -> list[dict]:
     result = CliRunner().invoke(main, ["--config", str(config), "query", "--format", "json", *args])
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json.loads(result.stdout)
 
 
 def test_component_aliases_of_every_era_find_the_same_changes(store_config):
@@ -100,5 +100,5 @@ def test_unknown_component_is_a_clear_error(store_config):
     result = CliRunner().invoke(
         main, ["--config", str(store_config), "query", "--component", "nosuch"]
     )
-    assert result.exit_code == 1
-    assert result.output.startswith("Error: unknown component 'nosuch'")
+    assert result.exit_code == 2
+    assert "Error: Invalid value for '--component': unknown component 'nosuch'" in result.output

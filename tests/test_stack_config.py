@@ -93,7 +93,12 @@ def test_dotted_rc_leads_to_its_final():
 
 def write(tmp_path, draft):
     path = tmp_path / "sources.yaml"
-    second = {**PROJECT, "id": "other", "sources": [{**PROJECT["sources"][0], "id": "o-git"}]}
+    second = {
+        **PROJECT,
+        "id": "other",
+        "name": "Other",
+        "sources": [{**PROJECT["sources"][0], "id": "o-git"}],
+    }
     path.write_text(yaml.safe_dump({"projects": [PROJECT, second], "draft": draft}))
     return path
 

@@ -20,7 +20,7 @@ LIMITS = {"corosync": 400, "resource-agents": 700}  # the oldest commits, to sta
 def _digest(config, *args: str) -> str:
     result = CliRunner().invoke(main, ["--config", str(config), *args])
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,7 +72,13 @@ def fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def classify_store(db: Any, projects: Sequence[str] = (), *, full: bool = False) -> ClassifySummary:
+def classify_store(
+    db: Any,
+    projects: Sequence[str] = (),
+    *,
+    full: bool = False,
+    report: Callable[[str], None] | None = None,
+) -> ClassifySummary:
     """(Re)classify stored commits and ChangeLog entries; only new ones unless rules changed."""
     known = store.classify_projects(db)
     chosen = list(projects) or list(known)
@@ -86,6 +92,8 @@ def classify_store(db: Any, projects: Sequence[str] = (), *, full: bool = False)
         state = store.get_state(db, f"classify:{project}")
         redo = full or (state.get("cursor") or {}).get("fingerprint") != stamp
         redone &= redo
+        if report:
+            report(f"classifying {project}")
         repo = repo_url_from_commit_url(known[project])
         n, c = _classify_commits(db, project, repo, only_new=not redo)
         m, d = _classify_entries(db, project, repo, only_new=not redo)

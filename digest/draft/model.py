@@ -57,6 +57,7 @@ class Digest:
     news: tuple[NewsItem, ...]
     failures: tuple[str, ...] = ()
     editor: dict[str, str] = field(default_factory=dict)
+    failed_sources: tuple[str, ...] = ()  # ids of sources whose last fetch failed
 
     @property
     def changes(self) -> list[DigestChange]:
@@ -65,3 +66,8 @@ class Digest:
 
 
 Translate = Callable[[list[str]], list[Any]]
+
+
+# The visible notice a draft starts with while a source's last fetch failed; `site build`
+# refuses a post that still carries it (the editor deletes it before publishing).
+FAILED_SOURCES_NOTICE = "⚠ 取得に失敗したソースがあります"

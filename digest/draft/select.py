@@ -18,87 +18,20 @@ from typing import Any
 from sqlite_utils import Database
 
 from digest import store
-from digest.config import Config
+from digest.config import DEFAULT_DRAFT, Config, draft_settings
 from digest.draft.links import safe_url
 from digest.draft.model import Digest, DigestChange, NewsItem, ReleaseSection, Translate
 from digest.draft.ranking import needs_selection, select_entries
 from digest.errors import ConfigError
 from digest.sources.inline_markdown import plain_text
 
-DEFAULT_DRAFT = {
-    "out_dir": "var/drafts",
-    "title": "月刊あんどりゅーくん({issue_month}月号)",
-    "slug": "monthly-digest-{issue_month_name}",
-    "author": "digest",
-    "layout": "post",
-    "categories": ["読み物"],
-    "tags": ["あんどりゅーくん"],
-    "day": 2,
-    "include_rc": False,
-    "small_release": 25,
-    "severities": ["High"],
-    "commit_kinds": ["fix", "feature"],
-    "max_commits": 12,
-    "news_pattern": r"\[ANNOUNCE\]|\bannounce|\bmov(?:ed|ing)\b|\brepositor(?:y|ies)\b|new home",
-    # A ChangeLog without severities longer than this is cut to it (draft/ranking.py).
-    "max_per_release": 15,
-    # User-visible first, in this order; the first pattern that matches an entry decides.
-    "priorities": [
-        ["regression", r"\bregression"],
-        ["security", r"\bCVE-\d|\bsecurity\b|vulnerab|\bbypass"],
-        [
-            "crash or data loss",
-            r"\bcrash|segfault|\bdata loss|\bcorrupt|use-after-free|"
-            r"double[- ]free|\bassert(?:ion)?\b|\bhang",
-        ],
-        [
-            "behaviour change",
-            r"\bno longer\b|\bnow\b|\bdefaults?\b|\binstead\b|"
-            r"\brequires?\b|\brejects?\b|\bcase-sensitive\b",
-        ],
-        ["deprecation or removal", r"\bdeprecat|\bdrop|\bremov|\bobsolete"],
-        ["new option or command", r"\bnew\b|\badds?\b|\bsupports?\b|--\w|\boption"],
-    ],
-    # Public C API changes come after user-visible ones; internal work comes last.
-    "late_kinds": ["api"],
-    "internal_kinds": ["build", "test", "refactor", "doc", "log", "dev", "merge", "revert"],
-}
+__all__ = ["DEFAULT_DRAFT", "build_digest", "draft_settings", "month_bounds"]
 
 _NOISE = re.compile(
     r"^(?:merge\b|release\b|bump\b|version\b|update version|prepare (?:for )?release|"
     r"revert\b|.*\btests?\b)",
     re.I,
 )
-
-
-def draft_settings(config: Config) -> dict[str, Any]:
-    """The `draft:` section merged over the defaults."""
-    raw = config.sections.get("draft") or {}
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{config.path.name}: draft: must be a mapping")
-    unknown = sorted(set(raw) - set(DEFAULT_DRAFT))
-    if unknown:
-        raise ConfigError(f"{config.path.name}: draft.{unknown[0]}: unknown setting")
-    settings = {**DEFAULT_DRAFT, **raw}
-    _check_policy(settings, config.path.name)
-    return settings
-
-
-def _check_policy(settings: dict[str, Any], where: str) -> None:
-    """max_per_release a positive integer; priorities [label, regex] pairs; kinds lists."""
-    limit = settings["max_per_release"]
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise ConfigError(f"{where}: draft.max_per_release: must be a positive integer")
-    for i, item in enumerate(settings["priorities"]):
-        if not (isinstance(item, list | tuple) and len(item) == 2):
-            raise ConfigError(f"{where}: draft.priorities[{i}]: must be [label, pattern]")
-        try:
-            re.compile(str(item[1]))
-        except re.error as exc:
-            raise ConfigError(f"{where}: draft.priorities[{i}]: bad pattern: {exc}") from None
-    for key in ("late_kinds", "internal_kinds"):
-        if not isinstance(settings[key], list):
-            raise ConfigError(f"{where}: draft.{key}: must be a list of kinds")
 
 
 def month_bounds(month: str) -> tuple[str, str]:
@@ -132,7 +65,7 @@ def build_digest(
             ReleaseSection(
                 number=f"1-{number}",
                 project=project.id,
-                project_name=project.name,
+                project_name=_release_name(project.name, release["version"]),
                 version=release["version"],
                 date=release["date"][:10],
                 announcement=_web_link(release.get("announcement")),
@@ -274,6 +207,14 @@ def _translated(sections: list[ReleaseSection], translate: Translate) -> list[Re
         )
         for section in sections
     ]
+
+
+def _release_name(name: str, version: str) -> str:
+    """The name a release is called by: "Pacemaker 1.0" + "1.0.12" is "Pacemaker 1.0.12"."""
+    match = re.fullmatch(r"(.*\S)\s+(\d+(?:\.\d+)*)", name)
+    if match and (version == match.group(2) or version.startswith(match.group(2) + ".")):
+        return match.group(1)
+    return name
 
 
 def _web_link(url: str | None) -> str | None:

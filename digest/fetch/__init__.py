@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from digest import store
+from digest import runtime, store
 from digest.config import Config, Feed, GitSource, MailingList
 from digest.errors import DigestError
 from digest.fetch.announcements import relink_announcements
@@ -89,7 +88,7 @@ def fetch(
     for project in config.projects:
         store.save_project(db, project.id, project.name, project.web, project.commit_url)
     git_sources, lists, feeds = select_sources(config, projects, sources)
-    with _progress(progress) as report:
+    with runtime.progress(progress) as report:
         for source in git_sources:
             summary.sources += 1
             try:
@@ -99,7 +98,7 @@ def fetch(
                 store.set_state(db, source.id, error=str(exc))
         if lists or feeds:
             report("fetching mailing lists and feeds")
-            _fetch_news(config, db, lists, feeds, summary)
+            _fetch_news(config, db, lists, feeds, summary, report)
         if summary.commits:
             relink_announcements(db)
     if summary.commits:
@@ -108,27 +107,19 @@ def fetch(
 
 
 def _fetch_news(
-    config: Config, db: Database, lists: list[str], feeds: list[str], summary: FetchSummary
+    config: Config,
+    db: Database,
+    lists: list[str],
+    feeds: list[str],
+    summary: FetchSummary,
+    report: Reporter,
 ) -> None:
     from digest.fetch.news import fetch_news  # HTTP clients and parsers: imported when needed
 
-    news = fetch_news(config, db, lists=lists, feeds=feeds)
+    news = fetch_news(config, db, lists=lists, feeds=feeds, report=report)
     summary.sources += len(lists) + len(feeds)
     summary.extra["new messages"] = news.messages_new
     summary.extra["new feed entries"] = news.entries_new
     summary.extra["announcements"] = news.announcements
     summary.warnings.extend(news.warnings)
     summary.failures.extend(news.failures)
-
-
-@contextlib.contextmanager
-def _progress(enabled: bool) -> Iterator[Reporter]:
-    """A status line on a terminal; silence otherwise (cron)."""
-    if not enabled:
-        yield lambda message: None
-        return
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    with console.status("fetching") as status:
-        yield lambda message: status.update(message)

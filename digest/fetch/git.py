@@ -67,6 +67,7 @@ def fetch_git(config: Config, db: Database, source: GitSource, report: Reporter)
     repo, done.warnings = git.sync_mirror(source, config.settings.cache_dir)
     refs = git.read_refs(repo, source)
     done.warnings.extend(forget_rewritten(db, config, repo, source, refs))
+    before = store.stored_counts(db, source.project)
     stored = _store_commits(db, repo, source, refs, done, report)
     releases = _releases(source, refs, stored.history)
     containment = stored.streaming or GraphContainment(stored.history.parents, releases)
@@ -77,6 +78,10 @@ def fetch_git(config: Config, db: Database, source: GitSource, report: Reporter)
         for part in linked:  # ours is stored while the child still links its half
             _save_linked(db, source, part, done)
     store.set_state(db, source.id, cursor={"tips": {ref.name: ref.commit for ref in refs}})
+    # Count what this run stored, not what it read: after an interrupted run the history
+    # read again is partly stored already.
+    after = store.stored_counts(db, source.project)
+    done.commits, done.releases, done.entries = (a - b for a, b in zip(after, before, strict=True))
     return done
 
 

@@ -11,15 +11,14 @@ change items are kept and matched to commits.
 from __future__ import annotations
 
 import hashlib
-import stat as stat_module
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from sqlite_utils import Database
 
-from digest import store
 from digest.config import Config, Feed, MailingList
 from digest.errors import ConfigError, DigestError
 from digest.fetch.announcements import (
@@ -30,6 +29,8 @@ from digest.fetch.announcements import (
     detect_release,
     project_names,
 )
+from digest.fetch.concurrent import STORE as store
+from digest.fetch.concurrent import on_main_thread, run_concurrently
 from digest.fetch.releases import is_prerelease, predecessors
 from digest.models import FeedEntry, Message, Release
 from digest.sources import feed as feeds_source
@@ -60,6 +61,15 @@ class NewsSummary:
     bytes: int = 0
     warnings: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+
+    def add(self, other: NewsSummary) -> None:
+        """Count in what another (one source's) summary holds."""
+        for name in ("lists", "feeds", "archives", "messages_read", "messages_new"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("entries_read", "entries_new", "announcements", "releases_created"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.warnings.extend(other.warnings)
+        self.failures.extend(other.failures)
 
     def line(self) -> str:
         """One summary line."""
@@ -97,8 +107,10 @@ def fetch_news(
     feeds: list[str] | None = None,
     client: HttpClient | None = None,
     today: date | None = None,
+    report: Any = None,
 ) -> NewsSummary:
-    """Fetch the selected lists and feeds (all when None); a failing source is reported."""
+    """Fetch the selected lists and feeds (all when None), four at a time; a failing source
+    is reported (and `report`ed as it ends) and the others go on."""
     chosen_lists = _select(config.lists, lists, "list", config)
     chosen_feeds = _select(config.feeds, feeds, "feed", config)
     own_client = client is None
@@ -109,11 +121,11 @@ def fetch_news(
         store.save_project(db, project.id, project.name, project.web, project.commit_url)
     before = (client.traffic.requests, client.traffic.bytes, client.traffic.not_modified)
     notes = len(client.notes)
+    jobs = [_job(run, "list", m.id, _fetch_list, m, report) for m in chosen_lists]
+    jobs += [_job(run, "feed", f.id, _fetch_feed, f, report) for f in chosen_feeds]
     try:
-        for mailing_list in chosen_lists:
-            _guard(run, "list", mailing_list.id, lambda m=mailing_list: _fetch_list(run, m))
-        for source in chosen_feeds:
-            _guard(run, "feed", source.id, lambda f=source: _fetch_feed(run, f))
+        for part in run_concurrently(jobs):
+            run.summary.add(part)
     finally:
         if own_client:
             client.close()
@@ -132,6 +144,21 @@ def _select(items: tuple[Any, ...], ids: list[str] | None, what: str, config: Co
         if wanted not in known:
             raise ConfigError(f"{config.path.name}: no {what} with id '{wanted}'")
     return [item for item in items if item.id in ids]
+
+
+def _job(run: _Run, kind: str, source_id: str, fetch: Any, source: Any, report: Any) -> Any:
+    """One source as a job with its own summary (merged after), sharing client and matcher."""
+
+    def job() -> NewsSummary:
+        own = replace(run, summary=NewsSummary(), pages={})
+        own.matcher = run.matcher
+        _guard(own, kind, source_id, lambda: fetch(own, source))
+        if report:
+            failed = own.summary.failures
+            report(f"{kind} '{source_id}': " + ("failed" if failed else "done"))
+        return own.summary
+
+    return job
 
 
 def _guard(run: _Run, kind: str, source_id: str, action: Any) -> None:
@@ -282,7 +309,7 @@ def _fetch_mbox(run: _Run, mailing_list: MailingList, label: str) -> None:
         stat = path.stat()
     except OSError as exc:
         raise DigestError(f"{label}: cannot read {path}: {exc.strerror or exc}") from exc
-    if not stat_module.S_ISREG(stat.st_mode):
+    if not S_ISREG(stat.st_mode):  # a directory, a FIFO (would block) or a device (endless)
         raise DigestError(f"{label}: {path} is not a regular file (an mbox must be one)")
     seen = {"size": stat.st_size, "mtime": stat.st_mtime_ns}
     if store.get_state(run.db, key).get("cursor") == seen:
@@ -429,6 +456,7 @@ def _entry_digest(entry: FeedEntry) -> str:
 # -- announcements ---------------------------------------------------------------------------
 
 
+@on_main_thread
 def _announce(
     run: _Run,
     table: str,

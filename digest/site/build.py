@@ -14,6 +14,7 @@ from markupsafe import Markup
 from sqlite_utils import Database
 
 from digest.classify import classify_store
+from digest.draft.model import FAILED_SOURCES_NOTICE
 from digest.errors import DigestError
 from digest.posts import Post, Problem, digest_month, iter_months, read_posts
 from digest.resources import TEMPLATES_DIR
@@ -42,6 +43,7 @@ class SiteOptions:
     lang: str = "ja"
     per_page: int = 50
     templates: Path = TEMPLATES_DIR
+    force: bool = False  # publish posts that still carry the failed-sources notice
 
 
 @dataclass
@@ -72,11 +74,27 @@ class BuildReport:
         )
 
 
+def _refuse_noticed(posts: list[Post], problems: list[Problem]) -> list[Post]:
+    """Posts still carrying the draft's failed-sources notice become problems (skipped)."""
+    kept = []
+    for post in posts:
+        at = post.body.find(FAILED_SOURCES_NOTICE)
+        if at < 0:
+            kept.append(post)
+            continue
+        line = post.body_line + post.body.count("\n", 0, at)
+        message = "still carries the failed-sources notice; delete it, or build with --force"
+        problems.append(Problem(post.source, line, message))
+    return kept
+
+
 def build_site(db: Database | None, options: SiteOptions) -> BuildReport:
     """Build the whole site into options.out_dir, writing only files whose content changed."""
     if not options.posts_dir.is_dir():
         raise DigestError(f"site: posts directory {options.posts_dir} does not exist")
     posts, problems, unpublished = read_posts(options.posts_dir)
+    if not options.force:
+        posts = _refuse_noticed(posts, problems)
     data = SiteData({}, [])
     if db is not None:
         classify_store(db)  # only what is not classified yet: nothing after a fetch

@@ -40,6 +40,12 @@ STYLE_PROPERTIES = frozenset(
 _URL_ATTRIBUTES = {("a", "href"), ("img", "src")}
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
 _TAG = re.compile(r"<[^>]*>")
+# WordPress-era posts wrap a horizontal rule in bold markers: "**", "* * *", "**" on lines of
+# their own (blank lines between); rendered as is they show stray "**" around the rule.
+_WORDPRESS_RULE = re.compile(
+    r"^\*\*[ \t]*\n(?:[ \t]*\n)*[ \t]*(\* \* \*|\*{3,}|-{3,})[ \t]*\n(?:[ \t]*\n)*\*\*[ \t]*$",
+    re.MULTILINE,
+)
 
 
 def safe_url(url: str | None) -> str | None:
@@ -84,6 +90,7 @@ class Markdown:
     def render(self, text: str) -> Rendered:
         """Safe HTML for a Markdown text."""
         dropped: list[tuple[str, str]] = []
+        text = _WORDPRESS_RULE.sub("\n\n* * *\n\n", text)
 
         def keep(tag: str, attr: str, value: str) -> str | None:
             if (tag, attr) not in _URL_ATTRIBUTES:

@@ -257,7 +257,8 @@ class _LogReader:
                 yield from self._parse(pending)
             self.ok = True
         elif not _missing_object(stderr):
-            raise FetchError(f"source '{self.source.id}': git log failed: {_summary(stderr)}")
+            why = _summary(stderr) if stderr.strip() else f"exit status {status}, no message"
+            raise FetchError(f"source '{self.source.id}': git log failed: {why}")
 
 
 def _scratch_files(files: contextlib.ExitStack, where: str, source_id: str) -> list[IO[bytes]]:

@@ -7,7 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
@@ -24,6 +24,9 @@ DEFAULT_BACKOFF = 1.0
 MAX_RETRY_WAIT = 60.0
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# A refused connection or an unknown host will not heal in seconds: one more try, soon.
+CONNECT_ATTEMPTS = 2
+CONNECT_DELAY = 0.5
 
 
 class HttpError(FetchError):
@@ -88,7 +91,8 @@ class HttpClient:
     Every `get` has an overall deadline (retries, waits and every byte included): a watchdog
     shuts the client's sockets down when it passes, so a server that trickles or stalls
     cannot hold a fetch. Waits a server asks for (Retry-After) are capped and noted in
-    `notes` for the summary.
+    `notes` for the summary. Lists and feeds share one client from several threads: each
+    thread's request keeps its own redirect rule, deadline and sockets.
     """
 
     def __init__(
@@ -112,9 +116,7 @@ class HttpClient:
         self.traffic = Traffic()
         self.notes: list[str] = []  # capped Retry-After waits, for the fetch summary
         self._sleep = sleep
-        self._sockets: list[socket.socket] = []
-        self._cut = threading.Event()
-        self._request: tuple[str, str, Collection[str] | None] = ("", "", None)
+        self._local = threading.local()  # the request in flight on each thread
         self._client = httpx.Client(
             headers={"User-Agent": user_agent},
             timeout=httpx.Timeout(timeout),
@@ -151,9 +153,9 @@ class HttpClient:
         With `redirect_hosts`, a redirect may only lead to the URL's own host or one of those.
         """
         headers = validators.headers() if validators else {}
-        self._request = (url, label, redirect_hosts)
-        self._cut.clear()
-        watchdog = threading.Timer(self.deadline, self._cut_off)
+        request = _InFlight(url, label, redirect_hosts)
+        self._local.request = request
+        watchdog = threading.Timer(self.deadline, self._cut_off, args=(request,))
         watchdog.daemon = True
         watchdog.start()
         try:
@@ -174,9 +176,12 @@ class HttpClient:
             try:
                 return self._attempt(url, label, headers, params, end)
             except _Retry as retry:
-                if attempt >= self.retries:
+                limit = min(self.retries, CONNECT_ATTEMPTS - 1) if retry.connect else self.retries
+                if attempt >= limit:
                     raise retry.error from None
                 wait = self._wait(attempt, retry.after)
+                if retry.connect:
+                    wait = min(CONNECT_DELAY, wait)
                 if time.monotonic() + wait >= end:
                     asked = f"; Retry-After {retry.after:g} s" if retry.after is not None else ""
                     detail = f" (a retry would wait {wait:g} s{asked})"
@@ -196,7 +201,7 @@ class HttpClient:
         end: float,
     ) -> Response:
         remaining = end - time.monotonic()
-        if remaining <= 0 or self._cut.is_set():
+        if remaining <= 0 or self._local.request.cut.is_set():
             raise self._late(label, url)
         self.traffic.requests += 1
         if headers:
@@ -212,7 +217,7 @@ class HttpClient:
             ) as response:
                 return self._read(response, url, label, end)
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            if self._cut.is_set() or time.monotonic() >= end:
+            if self._local.request.cut.is_set() or time.monotonic() >= end:
                 raise self._late(label, url) from exc
             raise _translate(exc, url, label) from exc
 
@@ -262,13 +267,14 @@ class HttpClient:
             url=url,
         )
 
-    def _cut_off(self) -> None:
-        """The deadline passed: shut this client's sockets down so a blocked read returns."""
-        self._cut.set()
-        for sock in self._sockets:
+    @staticmethod
+    def _cut_off(request: _InFlight) -> None:
+        """The deadline passed: shut the request's sockets down so a blocked read returns."""
+        request.cut.set()
+        for sock in request.sockets:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-        self._sockets = []
+        request.sockets = []
 
     def _trace(self, event: str, info: dict[str, Any]) -> None:
         """Remember each socket this client opens (httpcore's trace extension)."""
@@ -276,14 +282,16 @@ class HttpClient:
             return
         sock = info["return_value"].get_extra_info("socket")
         if isinstance(sock, socket.socket):
-            self._sockets = [s for s in self._sockets if s.fileno() != -1] + [sock]
+            request = self._local.request
+            request.sockets = [s for s in request.sockets if s.fileno() != -1] + [sock]
 
     def _check_redirect(self, response: httpx.Response) -> None:
         """Refuse a redirect to a scheme other than http(s) or to a host not allowed."""
         location = response.headers.get("Location")
         if not response.is_redirect or location is None:
             return
-        url, label, hosts = self._request
+        request = self._local.request
+        url, label, hosts = request.url, request.label, request.redirect_hosts
         try:
             target = response.url.join(location)
         except httpx.InvalidURL:
@@ -299,21 +307,39 @@ class HttpClient:
             )
 
 
+@dataclass
+class _InFlight:
+    """One `get` on one thread: what its redirect check and its deadline watchdog need."""
+
+    url: str
+    label: str
+    redirect_hosts: Collection[str] | None
+    cut: threading.Event = field(default_factory=threading.Event)
+    sockets: list[socket.socket] = field(default_factory=list)
+
+
 class _Retry(Exception):
     """A failure worth another attempt; carries the error to raise when attempts run out."""
 
-    def __init__(self, error: HttpError, after: float | None = None) -> None:
+    def __init__(
+        self, error: HttpError, after: float | None = None, *, connect: bool = False
+    ) -> None:
         super().__init__(str(error))
         self.error = error
         self.after = after
+        self.connect = connect  # refused / unresolvable: retried once, after a short delay
 
 
 def _translate(exc: Exception, url: str, label: str) -> Exception:
     """An httpx error as ours: timeouts and transport problems are worth a retry."""
     if isinstance(exc, httpx.UnsupportedProtocol):
-        return HttpError(f"{label}: unsupported URL {url}", url=url)
+        target = _request_url(exc) or url
+        via = f" (redirected from {url})" if target != url else ""
+        return HttpError(f"{label}: unsupported URL {target}{via}", url=url)
     if isinstance(exc, httpx.TimeoutException):
         return _Retry(HttpError(f"{label}: timed out fetching {url}", url=url))
+    if isinstance(exc, httpx.ConnectError):
+        return _Retry(HttpError(f"{label}: {_describe(exc)} for {url}", url=url), connect=True)
     if isinstance(exc, httpx.TransportError):
         return _Retry(HttpError(f"{label}: {_describe(exc)} for {url}", url=url))
     return HttpError(f"{label}: {exc} for {url}", url=url)
@@ -343,6 +369,14 @@ def _retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _request_url(exc: httpx.HTTPError) -> str | None:
+    """The URL of the request that failed (a redirect target, not the URL first asked for)."""
+    try:
+        return str(exc.request.url)
+    except RuntimeError:
+        return None
 
 
 def _describe(exc: httpx.TransportError) -> str:

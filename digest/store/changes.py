@@ -243,3 +243,46 @@ def _text_params(text: str, lang: str) -> list[Any]:
         phrase = '"' + text.replace('"', '""') + '"'
         return [phrase, phrase, lang]
     return [f"%{text}%", f"%{text}%", lang]
+
+
+# -- first hour (issue 13): counts for "N of M shown" ----------------------------------------
+
+
+def count_changes(db: Database, query: ChangeFilter) -> int:
+    """How many distinct changes match a filter, ignoring its limit."""
+    where, params = where_clause(*_change_clauses(db, query))
+    sql = f"SELECT COUNT(DISTINCT c.change_key) FROM commits c WHERE {where}"
+    return int(db.execute(sql, params).fetchone()[0])
+
+
+def release_versions(db: Database, projects: tuple[str, ...] = ()) -> list[str]:
+    """Every stored release version (of the given projects), oldest first."""
+    where, params = where_clause(in_("project", projects) if projects else None)
+    sql = f"SELECT version FROM releases WHERE {where} GROUP BY version ORDER BY MIN(date)"
+    return [row[0] for row in db.execute(sql, params)]
+
+
+def failed_sources(db: Database, keys: list[str]) -> list[tuple[str, str]]:
+    """(key, error) of the fetch-state keys whose last fetch failed, in the given order."""
+    if not keys:
+        return []
+    where, params = where_clause(in_("source", keys), ("last_error IS NOT NULL", []))
+    found = dict(db.execute(f"SELECT source, last_error FROM fetch_state WHERE {where}", params))
+    return [(key, found[key]) for key in keys if key in found]
+
+
+def stored_counts(db: Database, project: str) -> tuple[int, int, int]:
+    """How many commits, releases and ChangeLog entries a project has stored."""
+    row = db.execute(
+        "SELECT (SELECT COUNT(*) FROM commits WHERE project = ?), "
+        "(SELECT COUNT(*) FROM releases WHERE project = ?), "
+        "(SELECT COUNT(*) FROM changelog_entries WHERE project = ?)",
+        [project, project, project],
+    ).fetchone()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def stored_kinds(db: Database) -> list[str]:
+    """Every kind a classified commit carries (fix, feature, ...), sorted."""
+    rows = db.execute("SELECT DISTINCT kind FROM commits WHERE kind IS NOT NULL ORDER BY kind")
+    return [row[0] for row in rows]

@@ -77,7 +77,7 @@ def config(tmp_path: Path) -> Path:
 
 def run(config: Path, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, ["--config", str(config), *args])
-    return result.exit_code, result.output
+    return result.exit_code, result.stdout if "json" in args else result.output
 
 
 def rows(config: Path, sql: str) -> list[tuple]:
@@ -141,7 +141,10 @@ def test_changed_rules_make_the_next_run_redo_everything(config):
 
 def test_classify_refuses_unknown_and_empty_projects(config):
     code, out = run(config, "classify", "--project", "nope")
-    assert (code, out) == (1, "Error: sources.yaml: no project with id 'nope'\n")
+    assert code == 2
+    assert out.splitlines()[-1] == (
+        "Error: Invalid value for '--project': unknown project 'nope' (known: pacemaker, demo)"
+    )
     code, out = run(config, "classify", "--project", "demo")
     assert code == 1
     assert out == "Error: project 'demo' has nothing stored yet (run `digest fetch`)\n"
@@ -194,7 +197,7 @@ def test_components_lists_the_taxonomy_with_counts(config):
     stonith = next(line for line in lines if line.startswith("stonith "))
     assert stonith.split()[:4] == ["stonith", "*", "1", "0"]
     tools = next(line for line in lines if line.startswith("tools "))
-    assert tools.split()[:3] == ["tools", "0", "1"]
+    assert tools.split()[:4] == ["tools", "-", "0", "1"]
     assert lines[-1].endswith("components; 3 commits tagged, 1 other")
 
 

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from digest.cli import main
 from digest.config import load_config
-from digest.lock import run_lock
 from digest.posts import explained_changes
+from digest.runtime import run_lock
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -216,6 +216,7 @@ def test_duplicate_changes_across_projects_are_marked(tmp_path, upstream):
     doc = yaml.safe_load(config.read_text())
     second = json.loads(json.dumps(doc["projects"][0]))
     second["id"], second["sources"][0]["id"] = "demo-old", "demo-old-git"
+    second["name"] = "Demo (old)"  # display names are unique
     second["sources"][0]["url"] = str(other.path)
     doc["projects"].append(second)
     config.write_text(yaml.safe_dump(doc))
@@ -234,7 +235,8 @@ def test_cli_fetch_prints_one_summary_line_and_fails_on_bad_source(tmp_path, ups
     assert result.exit_code == 1
     assert "demo-git" in result.output
     assert result.output.strip().splitlines()[-1] == (
-        "fetched 1 sources: 0 new commits, 0 new releases, 0 ChangeLog entries; 1 failed"
+        "fetched 1 sources: 0 new commits, 0 new releases, 0 ChangeLog entries; 1 failed; "
+        "classified 0 commits, 0 entries"
     )
     state = store.get_state(store.open_db(tmp_path / "var" / "digest.db"), "demo-git")
     assert "demo-git" in state["last_error"]
@@ -242,7 +244,8 @@ def test_cli_fetch_prints_one_summary_line_and_fails_on_bad_source(tmp_path, ups
     result = CliRunner().invoke(main, ["--config", str(config), "fetch"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
-        "fetched 1 sources: 2 new commits, 0 new releases, 0 ChangeLog entries; 0 failed"
+        "fetched 1 sources: 2 new commits, 0 new releases, 0 ChangeLog entries; 0 failed; "
+        "classified 2 commits, 0 entries"
     )
 
 

@@ -349,8 +349,7 @@ def test_real_history_links_the_2011_announcements(news_setup):
     for message_id in (PACEMAKER_ID, GLUE_ID, LCMC_ID):
         items = store.announcement_items(db, message_id)
         rates[message_id] = (sum(1 for i in items if i["commit_sha"]), len(items))
-    print(f"announcement items linked to real commits: {rates}")
-    assert rates[PACEMAKER_ID] == (15, 15)
+    assert rates[PACEMAKER_ID] == (15, 15), rates
     assert rates[GLUE_ID] == (5, 5)
     assert rates[LCMC_ID][0] >= 5
     demote = store.announcement_items(db, PACEMAKER_ID)[6]

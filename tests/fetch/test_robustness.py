@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from digest.cli import main
 from digest.config import load_config
-from digest.lock import run_lock
+from digest.runtime import run_lock
 from tests.helpers import write_config
 
 

@@ -18,7 +18,7 @@ CHANGELOG_1_0 = """* Tue Mar 15 2011 Andrew Beekhof <andrew@beekhof.net> - 1.0.0
 def _json(config: Path, *args: str) -> list[dict]:
     result = run_cli(config, *args, "--format", "json")
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json.loads(result.stdout)
 
 
 def _fetch(config: Path) -> None:
@@ -55,7 +55,8 @@ def test_a_removed_tag_and_its_commits_leave_releases_entries_and_query_agreeing
 
     versions = [r["version"] for r in _json(config, "releases", "--entries")]
     assert versions == ["0.9.0"]
-    assert _json(config, "query", "--release", "1.0.0") == []
+    gone = run_cli(config, "query", "--release", "1.0.0")  # the release is unknown everywhere
+    assert gone.exit_code == 2 and "unknown release '1.0.0' (known: 0.9.0)" in gone.output
     assert _json(config, "query", "--text", "first thing") == []  # search rows went too
     assert [c["sha"] for c in _json(config, "query", "--text", "after the rewrite")] == [kept]
     db = sqlite3.connect(tmp_path / "var" / "digest.db")

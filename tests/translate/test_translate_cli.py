@@ -50,7 +50,7 @@ def test_translate_input_prints_json_lines(config):
     lines = "PE: Fix g_str_hash() leak\n\nShell: add --force option\n"
     result = run(config, "translate", "--input", "-", input=lines)
     assert result.exit_code == 0, result.output
-    rows = [json.loads(x) for x in result.output.splitlines()]
+    rows = [json.loads(x) for x in result.stdout.splitlines()]
     assert [r["source"] for r in rows] == ["PE: Fix g_str_hash() leak", "Shell: add --force option"]
     assert {(r["origin"], r["state"]) for r in rows} == {("rules", "machine")}
     assert "g_str_hash()" in rows[0]["text"]
@@ -112,7 +112,9 @@ def test_tm_import_post_stats_export_learn(config, tmp_path):
         "hb_reportコマンドのdestオプションにフルパスを指定する必要がなくなりました。"
     )
     stats = run(config, "tm", "stats")
-    assert stats.output == "ja   human   approved           27\n27 translations\n"
+    assert stats.output == (
+        "lang  origin  state     count\nja    human   approved  27\n27 translations\n"
+    )
     out = tmp_path / "tm.jsonl"
     assert run(config, "tm", "export", str(out)).output == f"exported 27 rows to {out}\n"
     assert len(out.read_text().splitlines()) == 27

@@ -1,17 +1,20 @@
-"""A run lock so two digest runs (e.g. overlapping cron jobs) never work on the same state."""
+"""How one run behaves: a lock so two runs (e.g. overlapping cron jobs) never work on the same
+state, and a status line on a terminal (stderr) but silence otherwise, so cron mails nothing."""
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
 import os
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from digest.errors import LockError
 
 POLL = 0.1
+Reporter = Callable[[str], None]
 
 
 @contextlib.contextmanager
@@ -42,3 +45,16 @@ def run_lock(path: Path, *, wait: float = 5.0) -> Iterator[None]:
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def progress(enabled: bool | None = None) -> Iterator[Reporter]:
+    """Yield a reporter that updates one status line; a no-op when stderr is not a terminal."""
+    if not (sys.stderr.isatty() if enabled is None else enabled):
+        yield lambda message: None
+        return
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    with console.status("working") as status:
+        yield lambda message: status.update(message)
