@@ -682,11 +682,11 @@ def query(
 def datasette(ctx: Context, out: Path | None) -> None:
     """Write datasette metadata for the store (views, facets, search, canned queries)."""
     from digest.export.datasette import write_metadata
-    from digest.translate.lines import normalise
+    from digest.translate.lines import tm_key
 
     database = ctx.config.settings.database
     db = ctx.open_db()
-    indexed = store.sync_search(db, normalise) + store.sync_entry_keys(db, normalise)
+    indexed = store.sync_search(db, tm_key) + store.sync_entry_keys(db, tm_key)
     target = out or database.parent / "metadata.yml"
     try:
         write_metadata(target, database.stem)

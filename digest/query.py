@@ -21,7 +21,7 @@ from digest.config import Config
 from digest.errors import DigestError
 from digest.store import ChangeFilter
 from digest.taxonomy import load_taxonomy
-from digest.translate.lines import normalise as tm_key
+from digest.translate.lines import tm_key
 
 COLUMNS = (
     "project",

@@ -145,7 +145,7 @@ class Taxonomy:
         self, name: str, project: str | None, date: str | None, *, exact: bool = False
     ) -> tuple[Alias, ...]:
         """Aliases in force for a name: exact names, else globs (unless `exact`)."""
-        key = normalise(name)
+        key = name_key(name)
         if exact:
             return tuple(a for a in self.exact.get(key, ()) if a.applies(project, date))
         candidates = self._names.get(key)
@@ -175,7 +175,7 @@ class Taxonomy:
         return component
 
 
-def normalise(name: str) -> str:
+def name_key(name: str) -> str:
     """Canonical form of an alias or prefix token: lower case, single spaces, no decoration."""
     text = _MAN_SECTION.sub("", name.strip().strip("`'\" .")).lower()
     return re.sub(r"\s+", " ", text)
@@ -284,7 +284,7 @@ def _components(raw: dict[str, Any], where: str) -> dict[str, Component]:
             weight=_number(spec.get("weight", 1.0), f"{at}.weight"),
             projects=projects,
             aliases=tuple(
-                dict.fromkeys((Alias(normalise(str(name)), str(name), projects=projects), *aliases))
+                dict.fromkeys((Alias(name_key(str(name)), str(name), projects=projects), *aliases))
             ),
             keywords=keywords,
             keyword_regex=_combined(keywords),
@@ -311,7 +311,7 @@ def _number(value: Any, at: str) -> float:
 def _alias(item: Any, component: str, at: str, projects: tuple[str, ...] = ()) -> Alias:
     """One alias; without its own projects it has those of its component."""
     if isinstance(item, str):
-        return Alias(normalise(item), component, projects=projects)
+        return Alias(name_key(item), component, projects=projects)
     if not isinstance(item, dict) or not isinstance(item.get("name"), str):
         raise ConfigError(f"{at}: must be a name or a mapping with a name")
     unknown = set(item) - {"name", "since", "until", "projects"}
@@ -322,7 +322,7 @@ def _alias(item: Any, component: str, at: str, projects: tuple[str, ...] = ()) -
     if not isinstance(projects, list):
         raise ConfigError(f"{at}.projects: must be a list")
     return Alias(
-        normalise(item["name"]),
+        name_key(item["name"]),
         component,
         since=parse_day(item.get("since"), f"{at}.since"),
         until=parse_day(item.get("until"), f"{at}.until"),
@@ -358,8 +358,8 @@ def _prefixes(raw: dict[str, Any], components: dict[str, Component], where: str)
             raise ConfigError(f"{at}: needs a severity or a kind")
         if spec.get("component") and spec["component"] not in components:
             raise ConfigError(f"{at}.component: unknown component '{spec['component']}'")
-        words[normalise(str(word))] = PrefixWord(
-            normalise(str(word)), spec.get("severity"), spec.get("kind"), spec.get("component")
+        words[name_key(str(word))] = PrefixWord(
+            name_key(str(word)), spec.get("severity"), spec.get("kind"), spec.get("component")
         )
     return words
 

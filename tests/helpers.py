@@ -133,10 +133,10 @@ def run_cli(config: Path, *args: str, input: str | None = None) -> Result:
 
 def tm_row(source: str, text: str, origin: str = "human", state: str = "approved") -> dict:
     """A translation-memory row as store.save_translations takes it."""
-    from digest.translate.lines import normalise
+    from digest.translate.lines import tm_key
 
     return {
-        "source_norm": normalise(source),
+        "source_norm": tm_key(source),
         "lang": "ja",
         "source": source,
         "text": text,

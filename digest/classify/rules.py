@@ -16,7 +16,7 @@ from digest.taxonomy import (
     PrefixWord,
     Taxonomy,
     load_taxonomy,
-    normalise,
+    name_key,
 )
 
 OTHER = "other"
@@ -163,7 +163,7 @@ def parse_prefix(
     used = i = 0
     while i < len(tokens):
         token, end = tokens[i]
-        word = tax.prefixes.get(normalise(token))
+        word = tax.prefixes.get(name_key(token))
         found, step = _named(tax, tokens, i, project, date, scores, notes, skip_words=not words)
         if found:
             components.extend(c for c in found if c not in components)
@@ -197,9 +197,9 @@ def _named(
     Until a severity or kind word has been seen, a token that is one ("Build:") is not read
     as a component.
     """
-    norm = normalise(tokens[i][0])
+    norm = name_key(tokens[i][0])
     if i + 1 < len(tokens):
-        joined = f"{norm}: {normalise(tokens[i + 1][0])}"
+        joined = f"{norm}: {name_key(tokens[i + 1][0])}"
         aliases = tax.aliases(joined, project, date, exact=True)
         if aliases:
             return [_choose(tax, joined, aliases, scores, notes)], 2

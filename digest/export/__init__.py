@@ -67,10 +67,10 @@ def origins(db: Database, config: Config, category: str) -> Mapping[str, str]:
 
 def items(db: Database, config: Config, request: ExportRequest) -> Iterator[dict[str, Any]]:
     """The Perceval items a request selects, streamed from the store."""
-    from digest.translate.lines import normalise
+    from digest.translate.lines import tm_key
 
-    store.sync_search(db, normalise)
-    store.sync_entry_keys(db, normalise)
+    store.sync_search(db, tm_key)
+    store.sync_entry_keys(db, tm_key)
     category, since = request.category, request.since
     tags = None
     if category == "commit":

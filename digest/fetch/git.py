@@ -11,7 +11,9 @@ from sqlite_utils import Database
 
 from digest import store
 from digest.config import Config, GitSource
-from digest.fetch.changelogs import (
+from digest.fetch.containment import Containment, GraphContainment, StreamingContainment
+from digest.fetch.history import History, load_history
+from digest.fetch.release_sections import (
     LinkedReleases,
     LinkJob,
     ReadSections,
@@ -19,8 +21,6 @@ from digest.fetch.changelogs import (
     read_ahead,
     wanted_sections,
 )
-from digest.fetch.containment import Containment, GraphContainment, StreamingContainment
-from digest.fetch.history import History, load_history
 from digest.fetch.releases import (
     merge_releases,
     predecessors,

@@ -45,7 +45,7 @@ _TICKET = re.compile(
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
-def normalise(text: str) -> str:
+def subject_key(text: str) -> str:
     """Subject text reduced to what survives rewording: no prefixes, tickets, punctuation, case."""
     if ":" in text:  # both patterns need one; most subjects without one skip two searches
         text = _PREFIX.sub("", text)
@@ -84,7 +84,7 @@ class SubjectIndex:
         self.subjects[sha] = subject
         self._order[sha] = len(self._order)
         self.exact.setdefault(subject.strip(), []).append(sha)
-        key = self._normalised[sha] = normalise(subject)
+        key = self._normalised[sha] = subject_key(subject)
         if key:
             self.normal.setdefault(key, []).append(sha)
 
@@ -102,7 +102,7 @@ class SubjectIndex:
         title = next((line.strip() for line in body.splitlines() if line.strip()), "")
         if title and _PULL.match(subject):
             self.pulls[sha] = title
-            key = normalise(title)
+            key = subject_key(title)
             if key:
                 self.pull_normal.setdefault(key, []).append(sha)
 
@@ -207,8 +207,8 @@ def _first(shas: list[str] | None, within: Container[str] | None) -> str | None:
 
 @lru_cache(maxsize=1 << 13)
 def _normalised_entry(text: str) -> str:
-    """normalise, remembered for entries: each is looked up by several methods."""
-    return normalise(text)
+    """subject_key, remembered for entries: each is looked up by several methods."""
+    return subject_key(text)
 
 
 def _sorted_words(text: str) -> str:

@@ -21,7 +21,7 @@ from digest.classify import OTHER
 from digest.site.markup import safe_url
 from digest.sources.inline_markdown import inline_html
 from digest.taxonomy import load_taxonomy
-from digest.translate.lines import normalise
+from digest.translate.lines import tm_key
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def japanese_lines(
     db: Database, lines: Iterable[str], lang: str = "ja"
 ) -> dict[str, tuple[str, str]]:
     """English line -> (translation, review state) from the translation memory."""
-    keys = {line: normalise(line) for line in dict.fromkeys(lines) if line.strip()}
+    keys = {line: tm_key(line) for line in dict.fromkeys(lines) if line.strip()}
     found = store.get_translations(db, keys.values(), lang)
     return {
         line: (found[key]["text"], found[key]["state"])

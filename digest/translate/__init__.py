@@ -16,7 +16,7 @@ from digest.config import TranslateSettings
 from digest.errors import ConfigError
 from digest.translate.base import ORIGINS, STATES, Draft, Result, Translator
 from digest.translate.glossary import Glossary, load_glossary
-from digest.translate.lines import clean, normalise
+from digest.translate.lines import clean, tm_key
 from digest.translate.memory import TranslationMemory
 
 __all__ = [
@@ -27,7 +27,7 @@ __all__ = [
     "Result",
     "Translator",
     "make_engine",
-    "normalise",
+    "tm_key",
 ]
 
 
@@ -87,7 +87,7 @@ class Pipeline:
         found: dict[str, Result] = {}
         todo: list[str] = []
         for source in sources:
-            hit = self._usable(stored.get(normalise(source)))
+            hit = self._usable(stored.get(tm_key(source)))
             result = hit and Result(source, hit["text"], hit["origin"], hit["state"])
             result = result or tm.fuzzy(source)
             if result is None:

@@ -6,7 +6,7 @@ from rapidfuzz import fuzz, process
 from sqlite_utils import Database
 
 from digest import store
-from digest.translate.lines import normalise
+from digest.translate.lines import tm_key
 
 K = 3
 MAX_PER_BATCH = 8
@@ -23,12 +23,12 @@ class ExampleIndex:
 
     def similar(self, line: str) -> list[tuple[str, str]]:
         """The k most similar (English, Japanese) pairs, best first; never the line itself."""
-        key = normalise(line)
+        key = tm_key(line)
         hits = process.extract(
             key, self.keys, scorer=fuzz.token_set_ratio, score_cutoff=MIN_SCORE, limit=self.k + 1
         )
         pairs = [(self.rows[i]["source"], self.rows[i]["text"]) for _, _, i in hits]
-        return [(en, ja) for en, ja in pairs if normalise(en) != key][: self.k]
+        return [(en, ja) for en, ja in pairs if tm_key(en) != key][: self.k]
 
     def for_batch(self, lines: list[str]) -> list[tuple[str, str]]:
         """Examples for a batch: each line's nearest pairs, deduplicated, at most eight."""

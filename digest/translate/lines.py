@@ -103,7 +103,7 @@ def _is_component(word: str) -> bool:
     return not re.fullmatch(r"(?i)bug|note|warning|error|see|e\.g|i\.e|todo", word)
 
 
-def normalise(text: str) -> str:
+def tm_key(text: str) -> str:
     """TM key: severity dropped, tickets moved last, case folded, typography undone."""
     parts = split_line(text)
     tickets = f" ({', '.join(parts.tickets)})" if parts.tickets else ""

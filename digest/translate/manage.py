@@ -14,7 +14,7 @@ from digest import store
 from digest.errors import ParseError
 from digest.posts import ExplainedChange, explained_changes
 from digest.translate.base import ORIGINS, STATES
-from digest.translate.lines import clean, normalise
+from digest.translate.lines import clean, tm_key
 from digest.translate.markdown import from_markdown
 
 TABLE_FIELDS = ("source", "text", "origin", "state", "lang")
@@ -58,10 +58,10 @@ def import_post(db: Database, path: Path, lang: str = "ja") -> LearnSummary:
 def learn_draft(db: Database, path: Path, lang: str = "ja") -> LearnSummary:
     """Harvest an edited draft: changed texts become human + approved; state=approved approves."""
     entries = _entries(path)
-    stored = store.get_translations(db, [normalise(e.source) for e in entries], lang)
+    stored = store.get_translations(db, [tm_key(e.source) for e in entries], lang)
     rows, approved, unchanged = [], 0, 0
     for entry in entries:
-        key = normalise(entry.source)
+        key = tm_key(entry.source)
         row = stored.get(key)
         if row is not None and row["text"] == entry.text:
             if entry.state == "approved" and row["state"] != "approved":
@@ -158,7 +158,7 @@ def _checked(record: dict[str, Any], path: Path, number: int, lang: str) -> dict
 
 def _row(source: str, text: str, origin: str, state: str, lang: str) -> dict[str, Any]:
     return {
-        "source_norm": normalise(source),
+        "source_norm": tm_key(source),
         "lang": lang,
         "source": clean(source),
         "text": text,

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from digest import store
 from digest.translate.base import Result
-from digest.translate.lines import clean, normalise, split_line
+from digest.translate.lines import clean, split_line, tm_key
 from digest.translate.tokens import TokenFinder
 
 
@@ -48,14 +48,14 @@ class TranslationMemory:
 
     def exact(self, lines: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Stored rows whose normalised source equals a line's, keyed by that key."""
-        return store.get_translations(self.db, [normalise(line) for line in lines], self.lang)
+        return store.get_translations(self.db, [tm_key(line) for line in lines], self.lang)
 
     def fuzzy(self, line: str) -> Result | None:
         """The closest reviewed translation above the threshold, with the same identifiers."""
         candidates = self._reviewed()
         if not candidates:
             return None
-        key = normalise(line)
+        key = tm_key(line)
         keys = [row["source_norm"] for row in candidates]
         tokens = sorted(self.finder.find(clean(line)))
         for _, _score, index in process.extract(
@@ -117,7 +117,7 @@ class TranslationMemory:
         """Which reviewed source a fuzzy hit came from, and its score."""
         candidates = self._reviewed()
         keys = [row["source_norm"] for row in candidates]
-        best = process.extractOne(normalise(line), keys, scorer=fuzz.ratio)
+        best = process.extractOne(tm_key(line), keys, scorer=fuzz.ratio)
         return (candidates[best[2]]["source"], float(best[1])) if best else None
 
     def save(self, results: Iterable[Result]) -> int:
@@ -140,7 +140,7 @@ class TranslationMemory:
 
     def _row(self, result: Result) -> dict[str, Any]:
         return {
-            "source_norm": normalise(result.source),
+            "source_norm": tm_key(result.source),
             "lang": self.lang,
             "source": result.source,
             "text": result.text,

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from digest import store
-from digest.translate.lines import normalise
+from digest.translate.lines import tm_key
 from tests.helpers import run_cli
 
 
@@ -140,8 +140,8 @@ def test_canned_query_untranslated_lines_of_a_month(glue, served):
     db = store.open_db(glue.db_path)
     for month in (glue.translated_month, glue.untranslated_month):
         lines = store.month_lines(db, month)
-        known = store.get_translations(db, [normalise(line) for line in lines], "ja")
-        missing = {line for line in lines if normalise(line) not in known}
+        known = store.get_translations(db, [tm_key(line) for line in lines], "ja")
+        missing = {line for line in lines if tm_key(line) not in known}
         found = rows(served, "/digest/untranslated_lines_of_month.json", month=month)
         assert {r["english"] for r in found} == missing, month
     assert rows(served, "/digest/untranslated_lines_of_month.json", month=glue.untranslated_month)

@@ -6,7 +6,7 @@ import random
 
 from rapidfuzz import fuzz
 
-from digest.fetch.matching import FUZZY_CUTOFF, SubjectIndex, link_entries, normalise
+from digest.fetch.matching import FUZZY_CUTOFF, SubjectIndex, link_entries, subject_key
 from digest.models import ChangelogEntry
 
 COMMITS = [  # newest first
@@ -58,9 +58,9 @@ def test_outside_the_range_only_exact_or_normalised_count() -> None:
 
 
 def test_normalise_drops_prefixes_tickets_case_and_punctuation() -> None:
-    assert normalise("Low: crmd: Fix the election timer (bnc#123)") == "fix the election timer"
-    assert normalise("High: Fix: pengine: Don't crash") == "don t crash"
-    assert normalise("plain words only") == "plain words only"
+    assert subject_key("Low: crmd: Fix the election timer (bnc#123)") == "fix the election timer"
+    assert subject_key("High: Fix: pengine: Don't crash") == "don t crash"
+    assert subject_key("plain words only") == "plain words only"
 
 
 def test_length_band_loses_no_match_above_the_cutoff() -> None:
@@ -73,10 +73,10 @@ def test_length_band_loses_no_match_above_the_cutoff() -> None:
 
     subjects = {f"sha{i}": sentence() for i in range(400)}
     banded = SubjectIndex(subjects.items()).fuzzy_choices(subjects)
-    keys = [" ".join(sorted(normalise(s).split())) for s in subjects.values()]
+    keys = [" ".join(sorted(subject_key(s).split())) for s in subjects.values()]
     for _ in range(300):
         query = sentence()
         found = banded.best(entry(query))
-        target = " ".join(sorted(normalise(query).split()))
+        target = " ".join(sorted(subject_key(query).split()))
         best = max(fuzz.ratio(target, key) for key in keys)
         assert (found is not None) == (best >= FUZZY_CUTOFF)

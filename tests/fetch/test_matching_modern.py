@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from digest import store
 from digest.config import load_config
-from digest.fetch.matching import SubjectIndex, link_entries, normalise
+from digest.fetch.matching import SubjectIndex, link_entries, subject_key
 from digest.fetch.pulls import PullOwners
 from digest.fetch.similarity import identifiers, split_component, taxonomy_components
 from digest.models import ChangelogEntry, Release
@@ -59,7 +59,7 @@ def link(raw: str, within: set[str] | None = None) -> tuple[str | None, str | No
 
 
 def test_bold_component_is_normalised_away() -> None:
-    assert normalise("**libpacemaker:** Prevent CIB growth during `crm_simulate --profile`") == (
+    assert subject_key("**libpacemaker:** Prevent CIB growth during `crm_simulate --profile`") == (
         "prevent cib growth during crm simulate profile"
     )
     assert link("**libpacemaker:** Prevent CIB growth during `crm_simulate --profile`") == (

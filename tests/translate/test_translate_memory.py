@@ -9,7 +9,7 @@ from digest.errors import ParseError
 from digest.posts import explained_changes
 from digest.translate import Pipeline
 from digest.translate.glossary import load_glossary
-from digest.translate.lines import normalise
+from digest.translate.lines import tm_key
 from digest.translate.manage import export_table, import_post, import_table, learn_draft
 from digest.translate.memory import TranslationMemory
 from digest.translate.rules import RulesEngine
@@ -32,11 +32,11 @@ def pipeline(db, **kwargs) -> Pipeline:
 
 
 def test_normalise_handles_severity_component_typography_and_tickets():
-    key = normalise("Shell: implement -w,--wait option")
-    assert normalise("High: Shell: implement -w,—wait option") == key
-    assert normalise("  high:  shell:   implement -w,--wait option. ") == key
-    assert normalise("ais: Bug lf#2587 - Prevent leak") == normalise("ais: Prevent leak (lf#2587)")
-    assert normalise("PE: fix x") != normalise("crmd: fix x")
+    key = tm_key("Shell: implement -w,--wait option")
+    assert tm_key("High: Shell: implement -w,—wait option") == key
+    assert tm_key("  high:  shell:   implement -w,--wait option. ") == key
+    assert tm_key("ais: Bug lf#2587 - Prevent leak") == tm_key("ais: Prevent leak (lf#2587)")
+    assert tm_key("PE: fix x") != tm_key("crmd: fix x")
 
 
 def test_save_is_idempotent_and_approved_rows_win(db):
@@ -44,7 +44,7 @@ def test_save_is_idempotent_and_approved_rows_win(db):
     assert store.save_translations(db, [row("PE: fix x", "人の訳")]) == 0
     assert store.save_translations(db, [row("PE: fix x", "機械", "rules", "machine")]) == 0
     assert (
-        store.get_translations(db, [normalise("PE: fix x")], "ja")[normalise("PE: fix x")]["text"]
+        store.get_translations(db, [tm_key("PE: fix x")], "ja")[tm_key("PE: fix x")]["text"]
         == "人の訳"
     )
     assert store.save_translations(db, [row("PE: fix x", "直した訳")]) == 1
@@ -121,8 +121,8 @@ def test_learn_draft_takes_corrections_and_approvals(db):
     pipeline(db).translate(lines)
     summary = learn_draft(db, FIXTURES / "draft.md")
     assert (summary.learned, summary.approved, summary.unchanged) == (1, 1, 1)
-    rows = store.get_translations(db, [normalise(x) for x in lines], "ja")
-    role, shell, timers = (rows[normalise(x)] for x in lines)
+    rows = store.get_translations(db, [tm_key(x) for x in lines], "ja")
+    role, shell, timers = (rows[tm_key(x)] for x in lines)
     assert (role["origin"], role["state"]) == ("human", "approved")
     assert role["text"] == "unmanaged状態のリソースでもroleが保持されるよう修正しました。"
     assert (shell["origin"], shell["state"]) == ("rules", "approved")
