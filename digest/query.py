@@ -133,9 +133,10 @@ def releases_report(
         check_names("version", [version], known, "--version", STORE_EMPTY)
     rows = store.query_releases(db, projects=list(projects), since=since, version=version)
     table = []
+    changelogs = store.changelog_entries_of(db, [(r["project"], r["version"]) for r in rows])
     for row in rows:
         if entries:
-            row["changelog"] = store.changelog_entries(db, row["project"], row["version"])
+            row["changelog"] = changelogs.get((row["project"], row["version"]), [])
         linked = f"{row['linked']}/{row['entries']} linked" if row["entries"] else "no ChangeLog"
         line = (
             row["project"],
@@ -213,9 +214,10 @@ def messages_report(
     rows = store.query_messages(
         db, lists=list(lists), since=since, until=until, announcements=announcements
     )
+    items = store.announcement_items_of(db, [r["message_id"] for r in rows if r["project"]])
     for row in rows:
         if row["project"]:
-            row["items"] = store.announcement_items(db, row["message_id"])
+            row["items"] = items.get(row["message_id"], [])
     table = format_table(
         ("date", "list", "sender", "subject"),
         (

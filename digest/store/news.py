@@ -185,13 +185,24 @@ def query_messages(
 
 def announcement_items(db: Database, message_id: str) -> list[dict[str, Any]]:
     """The change items of one announcement, in order, with their commits."""
-    return dicts(
-        db.execute(
-            "SELECT position, text, commit_sha, match_method FROM announcement_items "
-            "WHERE message_id = ? ORDER BY position",
-            [message_id],
-        )
+    return announcement_items_of(db, [message_id]).get(message_id, [])
+
+
+def announcement_items_of(db: Database, message_ids: Iterable[str]) -> dict[str, list[dict]]:
+    """The change items of many announcements (by message id), in one query."""
+    ids = sorted(set(message_ids))
+    if not ids:
+        return {}
+    where, params = in_("message_id", ids)
+    cursor = db.execute(
+        "SELECT message_id, position, text, commit_sha, match_method FROM announcement_items "
+        f"WHERE {where} ORDER BY message_id, position",
+        params,
     )
+    found: dict[str, list[dict]] = {}
+    for row in dicts(cursor):
+        found.setdefault(row.pop("message_id"), []).append(row)
+    return found
 
 
 def announcements(db: Database) -> list[dict[str, Any]]:

@@ -134,18 +134,33 @@ def query_releases(
 
 def changelog_entries(db: Database, project: str, version: str) -> list[dict[str, Any]]:
     """The ChangeLog entries of one release in file order, with their classification."""
-    rows = dicts(
-        db.execute(
-            "SELECT e.id, e.position, e.category, e.severity, e.raw_component AS component, "
-            "e.text, e.raw, e.commit_sha, e.match_method, e.match_score, e.components, e.kind, "
-            "e.tickets, "
-            "c.change_key FROM changelog_entries e LEFT JOIN commits c "
-            "ON c.project = e.project AND c.sha = e.commit_sha "
-            "WHERE e.project = ? AND e.version = ? ORDER BY e.position",
-            [project, version],
-        )
+    return changelog_entries_of(db, [(project, version)]).get((project, version), [])
+
+
+def changelog_entries_of(
+    db: Database, releases: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The ChangeLog entries of many releases (project, version), in one query."""
+    wanted = set(releases)
+    projects = sorted({project for project, _ in wanted})
+    if not projects:
+        return {}
+    where, params = in_("e.project", projects)
+    cursor = db.execute(
+        "SELECT e.project, e.version, e.id, e.position, e.category, e.severity, "
+        "e.raw_component AS component, e.text, e.raw, e.commit_sha, e.match_method, "
+        "e.match_score, e.components, e.kind, e.tickets, c.change_key "
+        "FROM changelog_entries e LEFT JOIN commits c "
+        f"ON c.project = e.project AND c.sha = e.commit_sha WHERE {where} "
+        "ORDER BY e.project, e.version, e.position",
+        params,
     )
-    return [decode_json(row, "components", "tickets") for row in rows]
+    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in dicts(cursor):
+        key = (row.pop("project"), row.pop("version"))
+        if key in wanted:
+            found.setdefault(key, []).append(decode_json(row, "components", "tickets"))
+    return found
 
 
 def releases_between(db: Database, start: str, end: str) -> list[dict[str, Any]]:
