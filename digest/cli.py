@@ -286,7 +286,7 @@ def translate(
             click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
         click.echo(f"translated {len(lines)} lines: {pipeline.summary()}", err=True)
     else:
-        results = pipeline.translate(store.month_lines(pipeline.db, month))
+        results = pipeline.translate_month(month)
         click.echo(f"translated {len(results)} lines for {month}: {pipeline.summary()}")
     _report_llm_failures(pipeline.engine)
 
@@ -593,8 +593,7 @@ def site_build(
 
     db = store.open_db(db_path) if db_path else ctx.open_db()
     if db_path is None:  # headings use the names sources.yaml gives now
-        for project in ctx.config.projects:
-            store.save_project(db, project.id, project.name, project.web, project.commit_url)
+        store.save_projects(db, ctx.config.projects)
     options = SiteOptions(posts_dir, out_dir, base_url=base_url, per_page=per_page, force=force)
     report = build_site(db, options)
     for problem in report.problems:
@@ -681,17 +680,10 @@ def query(
 @reports_errors
 def datasette(ctx: Context, out: Path | None) -> None:
     """Write datasette metadata for the store (views, facets, search, canned queries)."""
-    from digest.export.datasette import write_metadata
-    from digest.translate.lines import tm_key
+    from digest.export.datasette import prepare_datasette
 
     database = ctx.config.settings.database
-    db = ctx.open_db()
-    indexed = store.sync_search(db, tm_key) + store.sync_entry_keys(db, tm_key)
-    target = out or database.parent / "metadata.yml"
-    try:
-        write_metadata(target, database.stem)
-    except OSError as exc:
-        raise DigestError(f"{target}: {exc.strerror or exc}") from exc
+    target, indexed = prepare_datasette(ctx.open_db(), database, out)
     click.echo(f"wrote {target} ({indexed} rows indexed); run: datasette {database} -m {target}")
 
 

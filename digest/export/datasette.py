@@ -11,6 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlite_utils import Database
+
+from digest import store
+from digest.errors import DigestError
+from digest.translate.lines import tm_key
 
 FACETS = ["project", "component", "severity", "kind", "release"]
 
@@ -178,3 +183,17 @@ def write_metadata(path: Path, database: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = yaml.safe_dump(metadata(database), allow_unicode=True, sort_keys=False, width=100)
     path.write_text(text, encoding="utf-8")
+
+
+def prepare_datasette(db: Database, database: Path, out: Path | None = None) -> tuple[Path, int]:
+    """Bring the search index and TM keys up to date and write the metadata beside the store.
+
+    Returns where the metadata went and how many rows were indexed.
+    """
+    indexed = store.sync_search(db, tm_key) + store.sync_entry_keys(db, tm_key)
+    target = out or database.parent / "metadata.yml"
+    try:
+        write_metadata(target, database.stem)
+    except OSError as exc:
+        raise DigestError(f"{target}: {exc.strerror or exc}") from exc
+    return target, indexed

@@ -85,8 +85,7 @@ def fetch(
 ) -> FetchSummary:
     """Fetch every selected source (git, then lists and feeds); failures are reported."""
     summary = FetchSummary()
-    for project in config.projects:
-        store.save_project(db, project.id, project.name, project.web, project.commit_url)
+    store.save_projects(db, config.projects)
     git_sources, lists, feeds = select_sources(config, projects, sources)
     with runtime.progress(progress) as report:
         for source in git_sources:

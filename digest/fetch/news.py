@@ -117,8 +117,7 @@ def fetch_news(
     client = client or HttpClient(user_agent=config.settings.user_agent)
     run = _Run(config, db, client, today or datetime.now(UTC).date(), [], NewsSummary())
     run.names = project_names(config.projects)
-    for project in config.projects:
-        store.save_project(db, project.id, project.name, project.web, project.commit_url)
+    store.save_projects(db, config.projects)
     before = (client.traffic.requests, client.traffic.bytes, client.traffic.not_modified)
     notes = len(client.notes)
     jobs = [_job(run, "list", m.id, _fetch_list, m, report) for m in chosen_lists]

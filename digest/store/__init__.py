@@ -31,6 +31,7 @@ from digest.store.commits import (
     save_commit_classes,
     save_commits,
     save_project,
+    save_projects,
     set_commit_releases,
     set_state,
 )
@@ -168,6 +169,7 @@ __all__ = [
     "save_feed_entries",
     "save_messages",
     "save_project",
+    "save_projects",
     "save_releases",
     "save_term_counts",
     "save_translations",

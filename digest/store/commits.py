@@ -34,6 +34,12 @@ def save_project(db: Database, project_id: str, name: str, web: str, commit_url:
     )
 
 
+def save_projects(db: Database, projects: Iterable[Any]) -> None:
+    """Insert or update the configured projects (config.Project: id, name, web, commit_url)."""
+    for project in projects:
+        save_project(db, project.id, project.name, project.web, project.commit_url)
+
+
 def get_state(db: Database, source: str) -> dict[str, Any]:
     """The stored fetch state of a source (empty dict if never fetched)."""
     row = db.execute(

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from digest import store
 from digest.config import TranslateSettings
 from digest.errors import ConfigError
 from digest.translate.base import ORIGINS, STATES, Draft, Result, Translator
@@ -70,6 +71,10 @@ class Pipeline:
     refresh: bool = False
     save: bool = True
     counts: dict[str, int] = field(default_factory=dict)
+
+    def translate_month(self, month: str) -> list[Result]:
+        """Fill the TM for the ChangeLog entries and commit subjects of the month's releases."""
+        return self.translate(store.month_lines(self.db, month))
 
     def translate(self, lines: list[str]) -> list[Result]:
         """Translate lines in order; identical lines are translated once."""
