@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,10 +20,11 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT))
+
+from bench.shadow import fetched_store  # noqa: E402
+
 PROJECT = "pacemaker"
 ROUNDS = 3
 
@@ -34,7 +34,7 @@ def main() -> None:
     work = Path(os.environ.get("DIGEST_BENCH_DIR") or tempfile.mkdtemp(prefix="digest-export-"))
     config_path = work / "sources.yaml"
     if not (work / "digest.db").exists():
-        _prepare(work, config_path)
+        fetched_store(work, [PROJECT])
     try:
         from perceval.backends.core.git import Git
     except ImportError:
@@ -87,26 +87,6 @@ def _best(run: Callable[[], int]) -> tuple[float, float, int]:
     peak = tracemalloc.get_traced_memory()[1] / 1e6
     tracemalloc.stop()
     return best, peak, count
-
-
-def _prepare(work: Path, config_path: Path) -> None:
-    tool = SHARED / "tools" / "make-shadow-repo"
-    if not tool.exists():
-        sys.exit(f"skipped: {tool} not found (../shared is missing)")
-    dest = work / "upstream" / PROJECT
-    subprocess.run([sys.executable, str(tool), PROJECT, str(dest)], check=True, capture_output=True)
-    doc = yaml.safe_load((ROOT / "sources.yaml").read_text())
-    doc["settings"] = {"database": "digest.db", "cache_dir": "cache"}
-    doc["lists"], doc["feeds"] = [], []
-    doc["projects"] = [p for p in doc["projects"] if p["id"] == PROJECT]
-    doc["projects"][0]["sources"][0]["url"] = str(dest)
-    config_path.write_text(yaml.safe_dump(doc, allow_unicode=True))
-    for args in (["fetch"], ["classify"]):
-        subprocess.run(
-            [sys.executable, "-m", "digest", "--config", str(config_path), *args],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
 
 
 if __name__ == "__main__":

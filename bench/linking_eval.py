@@ -17,20 +17,17 @@ from __future__ import annotations
 import argparse
 import csv
 import random
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from digest import fetch, store  # noqa: E402
-from digest.config import load_config  # noqa: E402
+from bench.shadow import fetched_store  # noqa: E402
+from digest import store  # noqa: E402
 from digest.fetch.containment import GraphContainment  # noqa: E402
 from digest.fetch.history import load_history  # noqa: E402
 from digest.fetch.matching import link_entries  # noqa: E402
@@ -56,20 +53,10 @@ def modern_releases(db) -> list[str]:
 
 def build_store(workdir: Path) -> Path:
     """A store fetched from a fresh Pacemaker shadow repository; returns its path."""
-    repo = workdir / "pacemaker"
-    tool = SHARED / "tools" / "make-shadow-repo"
-    subprocess.run([str(tool), PROJECT, str(repo)], check=True, capture_output=True)
-    doc = yaml.safe_load((ROOT / "sources.yaml").read_text())
-    doc["settings"] = {"database": "digest.db", "cache_dir": "cache"}
-    doc["lists"], doc["feeds"] = [], []
-    doc["projects"] = [p for p in doc["projects"] if p["id"] == PROJECT]
-    doc["projects"][0]["sources"][0]["url"] = str(repo)
-    (workdir / "sources.yaml").write_text(yaml.safe_dump(doc))
-    config = load_config(workdir / "sources.yaml")
     started = time.perf_counter()
-    fetch.fetch(config, store.open_db(config.settings.database))
+    fetched_store(workdir, [PROJECT])
     print(f"fetched in {time.perf_counter() - started:.1f} s")
-    return config.settings.database
+    return workdir / "digest.db"
 
 
 def rate_table(db) -> None:

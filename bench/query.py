@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT))
+
+from bench.shadow import fetched_store  # noqa: E402
+
 PROJECTS = ["pacemaker", "pacemaker-1.0", "cluster-glue", "crmsh", "lcmc"]
 SHAPES = {
     "component": [
@@ -55,7 +55,7 @@ def main() -> None:
     work = Path(os.environ.get("DIGEST_BENCH_DIR") or tempfile.mkdtemp(prefix="digest-query-"))
     config_path = work / "sources.yaml"
     if not (work / "digest.db").exists():
-        _prepare(work, config_path)
+        fetched_store(work)
     from digest import store
     from digest.config import load_config
     from digest.monthly import make_draft
@@ -81,28 +81,6 @@ def main() -> None:
     start = time.perf_counter()
     _, report = make_draft(config, db, "2011-11", out_dir=work / "drafts")
     print(f"draft render for 2011-11: {time.perf_counter() - start:.2f} s ({report.line()})")
-
-
-def _prepare(work: Path, config_path: Path) -> None:
-    tool = SHARED / "tools" / "make-shadow-repo"
-    if not tool.exists():
-        sys.exit(f"skipped: {tool} not found (../shared is missing)")
-    doc = yaml.safe_load((ROOT / "sources.yaml").read_text())
-    doc["settings"] = {"database": "digest.db", "cache_dir": "cache"}
-    doc["lists"], doc["feeds"] = [], []
-    for project in doc["projects"]:
-        dest = work / "upstream" / project["id"]
-        subprocess.run(
-            [sys.executable, str(tool), project["id"], str(dest)], check=True, capture_output=True
-        )
-        project["sources"][0]["url"] = str(dest)
-    config_path.write_text(yaml.safe_dump(doc, allow_unicode=True))
-    for args in (["fetch"], ["classify"]):
-        subprocess.run(
-            [sys.executable, "-m", "digest", "--config", str(config_path), *args],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
 
 
 if __name__ == "__main__":

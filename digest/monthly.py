@@ -13,9 +13,9 @@ from sqlite_utils import Database
 
 from digest import store
 from digest.classify import ClassifySummary, classify_store
-from digest.config import Config, translate_settings
+from digest.config import Config, draft_settings, translate_settings
 from digest.draft.model import Digest
-from digest.draft.select import build_digest, draft_settings
+from digest.draft.select import build_digest
 from digest.draft.write import DraftReport, write_draft
 from digest.fetch import FetchSummary
 from digest.fetch import fetch as fetch_all

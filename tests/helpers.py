@@ -11,6 +11,17 @@ from click.testing import CliRunner, Result
 
 FIXTURES_DIR = Path(__file__).parent / "fixtures"
 
+# A sources.yaml with one project and no sources: for commands that only use the store/TM.
+TM_CONFIG = """\
+settings:
+  database: var/digest.db
+projects:
+  - id: pacemaker-1.0
+    name: Pacemaker 1.0
+    web: https://github.com/ClusterLabs/pacemaker-1.0
+    commit_url: https://github.com/ClusterLabs/pacemaker-1.0/commit/{sha}
+"""
+
 
 class Upstream:
     """A non-bare repository standing in for an upstream project."""

@@ -18,14 +18,12 @@ from typing import Any
 from sqlite_utils import Database
 
 from digest import store
-from digest.config import DEFAULT_DRAFT, Config, draft_settings
+from digest.config import Config, draft_settings
 from digest.draft.links import safe_url
 from digest.draft.model import Digest, DigestChange, NewsItem, ReleaseSection, Translate
 from digest.draft.ranking import needs_selection, select_entries
 from digest.errors import ConfigError
 from digest.sources.inline_markdown import plain_text
-
-__all__ = ["DEFAULT_DRAFT", "build_digest", "draft_settings", "month_bounds"]
 
 _NOISE = re.compile(
     r"^(?:merge\b|release\b|bump\b|version\b|update version|prepare (?:for )?release|"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlite_utils import Database
@@ -12,8 +11,7 @@ from digest.config import Config, Feed, GitSource, MailingList
 from digest.errors import DigestError
 from digest.fetch.announcements import relink_announcements
 from digest.fetch.git import GitFetch, fetch_git
-
-Reporter = Callable[[str], None]
+from digest.runtime import Reporter
 
 
 @dataclass

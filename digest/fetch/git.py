@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,9 +30,8 @@ from digest.fetch.releases import (
 from digest.fetch.rewrites import forget_rewritten
 from digest.fetch.workers import Serving, in_two
 from digest.models import Commit, Release
+from digest.runtime import Reporter
 from digest.sources import git
-
-Reporter = Callable[[str], None]
 
 
 @dataclass

@@ -14,25 +14,16 @@ from digest.config import load_config, translate_settings
 from digest.errors import ConfigError
 from digest.models import ChangelogEntry, Release
 from tests.conftest import SHARED, require_shared
-from tests.helpers import FIXTURES_DIR
+from tests.helpers import FIXTURES_DIR, TM_CONFIG
 
 FIXTURES = FIXTURES_DIR / "translate"
 POST = SHARED / "reference" / "2011-12-02-monthly-digest-december.md"
-CONFIG = """\
-settings:
-  database: var/digest.db
-projects:
-  - id: pacemaker-1.0
-    name: Pacemaker 1.0
-    web: https://github.com/ClusterLabs/pacemaker-1.0
-    commit_url: https://github.com/ClusterLabs/pacemaker-1.0/commit/{sha}
-"""
 
 
 @pytest.fixture
 def config(tmp_path) -> Path:
     path = tmp_path / "sources.yaml"
-    path.write_text(CONFIG)
+    path.write_text(TM_CONFIG)
     return path
 
 
@@ -143,18 +134,18 @@ def test_tm_errors_are_one_line(config, tmp_path):
 def test_translate_settings_validation_and_env(tmp_path):
     path = tmp_path / "sources.yaml"
     path.write_text(
-        CONFIG + "translate:\n  engine: llm\n  fuzzy_threshold: 85\n"
+        TM_CONFIG + "translate:\n  engine: llm\n  fuzzy_threshold: 85\n"
         "  llm: {url: 'http://127.0.0.1:9/v1', model: m, batch_size: 5}\n"
     )
     settings = translate_settings(load_config(path), env={"DIGEST_LLM_MODEL": "other"})
     assert (settings.engine, settings.fuzzy_threshold) == ("llm", 85.0)
     assert (settings.llm.model, settings.llm.batch_size) == ("other", 5)
-    path.write_text(CONFIG + "translate:\n  fuzzy_threshold: 150\n")
+    path.write_text(TM_CONFIG + "translate:\n  fuzzy_threshold: 150\n")
     with pytest.raises(ConfigError, match=r"translate.fuzzy_threshold: must be a number between"):
         translate_settings(load_config(path), env={})
-    path.write_text(CONFIG + "translate:\n  engine: deepl\n")
+    path.write_text(TM_CONFIG + "translate:\n  engine: deepl\n")
     with pytest.raises(ConfigError, match=r"translate\.engine: 'deepl' must be one of rules, llm"):
         translate_settings(load_config(path), env={})
-    path.write_text(CONFIG + "translate:\n  llm: {url: 'ftp://x'}\n")
+    path.write_text(TM_CONFIG + "translate:\n  llm: {url: 'ftp://x'}\n")
     with pytest.raises(ConfigError, match=r"translate.llm.url: 'ftp://x' must be an http\(s\) URL"):
         translate_settings(load_config(path), env={})

@@ -16,6 +16,7 @@ from digest.translate.glossary import load_glossary
 from digest.translate.memory import TranslationMemory
 from digest.translate.rules import RulesEngine, component_lead_in
 from digest.translate.terms import align, approve_terms, learn_pairs, term_candidates
+from tests.helpers import TM_CONFIG
 
 GLOSSARY = load_glossary()
 PAIRS = [
@@ -30,15 +31,6 @@ PAIRS = [
     ("cib: Add a frobnicator option", "cibで、フロブニケータのオプションを追加しました。"),
     ("lrmd: Fix widget leak", "lrmdで、ウィジェットのリークを修正しました。"),
 ]
-CONFIG = """\
-settings:
-  database: var/digest.db
-projects:
-  - id: pacemaker-1.0
-    name: Pacemaker 1.0
-    web: https://github.com/ClusterLabs/pacemaker-1.0
-    commit_url: https://github.com/ClusterLabs/pacemaker-1.0/commit/{sha}
-"""
 
 
 @pytest.fixture
@@ -103,7 +95,7 @@ def test_pipeline_uses_subsegment_hits(db):
 
 def run(tmp_path: Path, *args: str):
     config = tmp_path / "sources.yaml"
-    config.write_text(CONFIG)
+    config.write_text(TM_CONFIG)
     return CliRunner().invoke(main, ["--config", str(config), *args])
 
 
