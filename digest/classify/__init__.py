@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from digest import store
@@ -26,6 +27,7 @@ from digest.classify.rules import (
 )
 from digest.classify.tickets import LINKS_FILE, Ticket, repo_url_from_commit_url
 from digest.errors import StoreError
+from digest.fetch.workers import in_two
 from digest.taxonomy import COMPONENTS_FILE, Alias, load_taxonomy
 
 __all__ = [
@@ -117,21 +119,33 @@ def encode(result: Classification) -> tuple[str, str | None, str, str, str]:
 def _classify_commits(
     db: Any, project: str, repo: str | None, *, only_new: bool
 ) -> tuple[int, int]:
-    seen = changed = 0
-    after = ""
-    while rows := store.commits_to_classify(db, project, after=after, only_new=only_new):
-        updates = []
-        for row in rows:
-            text = f"{row['subject']}\n\n{row['body']}" if row["body"] else row["subject"]
-            result = classify(project, text, row["paths"], date=row["author_date"], repo_url=repo)
-            values = encode(result)
-            current = (row["components"], row["severity"], row["kind"], row["tickets"], row["rule"])
-            if values != current:
-                updates.append((row["sha"], *values))
-        changed += store.save_commit_classes(db, project, updates)
-        seen += len(rows)
-        after = rows[-1]["sha"]
-    return seen, changed
+    """Classify the project's commits on both cores (pure work; this process writes)."""
+    rows: list[dict[str, Any]] = []
+    while page := store.commits_to_classify(
+        db, project, after=rows[-1]["sha"] if rows else "", only_new=only_new
+    ):
+        rows += page
+    changed = 0
+    with in_two(partial(_changed_commits, project, repo), rows) as parts:
+        for updates in parts:
+            changed += store.save_commit_classes(db, project, updates)
+    return len(rows), changed
+
+
+def _changed_commits(
+    project: str, repo: str | None, rows: list[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """(sha, classification) of each row whose stored classification differs."""
+    updates = []
+    for row in rows:
+        text = f"{row['subject']}\n\n{row['body']}" if row["body"] else row["subject"]
+        values = encode(
+            classify(project, text, row["paths"], date=row["author_date"], repo_url=repo)
+        )
+        current = (row["components"], row["severity"], row["kind"], row["tickets"], row["rule"])
+        if values != current:
+            updates.append((row["sha"], *values))
+    return updates
 
 
 def _classify_entries(
