@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -175,6 +175,7 @@ class Taxonomy:
         return component
 
 
+@lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """Canonical form of an alias or prefix token: lower case, single spaces, no decoration."""
     text = _MAN_SECTION.sub("", name.strip().strip("`'\" .")).lower()

@@ -83,7 +83,7 @@ def find_tickets(
     lowered = text.lower()
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, Ticket]] = []
-    for form in load_links() if patterns is None else patterns:
+    for form in _forms_for(project, repo_url) if patterns is None else patterns:
         if not form.applies(project, day, repo_url):
             continue
         if form.hints and not any(hint in lowered for hint in form.hints):
@@ -107,6 +107,12 @@ def find_tickets(
 
 
 _DIGIT = re.compile(r"\d")
+
+
+@cache
+def _forms_for(project: str | None, repo_url: str | None) -> tuple[TicketPattern, ...]:
+    """The shipped ticket forms that can apply to a project and repository (dates aside)."""
+    return tuple(form for form in load_links() if form.applies(project, "", repo_url))
 
 
 def _ticket(pattern: TicketPattern, groups: dict[str, str], repo_url: str | None) -> Ticket | None:
