@@ -134,6 +134,7 @@ class Taxonomy:
     _matchers: dict[str, PathMatcher] = field(default_factory=dict)
     _rank: dict[str, int] = field(default_factory=dict)
     _names: dict[str, tuple[Alias, ...]] = field(default_factory=dict)
+    _keywords: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = field(default_factory=dict)
 
     def order(self, component: str) -> int:
         """Position of a component in the file (ties are broken by it)."""
@@ -156,6 +157,16 @@ class Taxonomy:
             if len(self._names) < 100_000:
                 self._names[key] = candidates
         return tuple(a for a in candidates if a.applies(project, date))
+
+    def keywords(self, project: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """(component, keyword regex) of the components with keywords that a project has."""
+        if project not in self._keywords:
+            self._keywords[project] = tuple(
+                (c.name, c.keyword_regex)
+                for c in self.components.values()
+                if c.keyword_regex is not None and (not c.projects or project in c.projects)
+            )
+        return self._keywords[project]
 
     def matcher(self, project: str) -> PathMatcher:
         """The compiled path rules of a project (its own rules plus the "*" ones)."""

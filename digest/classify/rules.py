@@ -373,13 +373,10 @@ def _keyword_hits(tax: Taxonomy, project: str, title: str, body: str) -> dict[st
     """Keyword hits per component of the project: a hit in the title counts double."""
     text = body[:KEYWORD_TEXT]
     hits: dict[str, float] = {}
-    for component in tax.components.values():
-        regex = component.keyword_regex
-        if regex is None or (component.projects and project not in component.projects):
-            continue
-        score = 2 * sum(1 for _ in regex.finditer(title)) + sum(1 for _ in regex.finditer(text))
+    for name, regex in tax.keywords(project):
+        score = 2 * len(regex.findall(title)) + len(regex.findall(text))
         if score:
-            hits[component.name] = float(score)
+            hits[name] = float(score)
     return hits
 
 
