@@ -25,6 +25,7 @@ from digest.fetch.similarity import (
     RangeMatcher,
     candidate,
     identifiers,
+    split_component,
     words,
 )
 from digest.models import ChangelogEntry
@@ -130,13 +131,17 @@ class SubjectIndex:
         return self._candidates[sha]
 
     def prefix(self, entry: ChangelogEntry, within: Container[str]) -> Match | None:
-        """(sha, 'prefix') when the entry is a subject followed by more text (body joined in)."""
+        """(sha, 'prefix') when the entry is a subject followed by more text (body joined in).
+
+        The subject must name every identifier of the entry: "deprecate direct access to all
+        members of pcmk_scheduler_t, pcmk_tag_t" is more than the commit about the first.
+        """
         text = _normalised_entry(entry.raw)
         end = text.rfind(" ")
         while end >= MIN_PREFIX:  # each shorter run of whole words, longest first
             sha = _first(self.normal.get(text[:end]), within)
             if sha:
-                return sha, "prefix"
+                return (sha, "prefix") if _names_all(entry.raw, self.subjects[sha]) else None
             end = text.rfind(" ", 0, end)
         return None
 
@@ -195,6 +200,11 @@ Scored = tuple[str, str, float]
 def _same_identifiers(entry: str, subject: str) -> bool:
     """Whether each side's identifiers are among the other's words."""
     return identifiers(entry) <= words(subject) and identifiers(subject) <= words(entry)
+
+
+def _names_all(entry: str, subject: str) -> bool:
+    """Whether the subject names every identifier of the entry (its component aside)."""
+    return identifiers(split_component(entry)[1]) <= words(subject)
 
 
 def _first(shas: list[str] | None, within: Container[str] | None) -> str | None:

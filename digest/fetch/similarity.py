@@ -14,7 +14,14 @@ release range that shares a word with it. A candidate is kept only when
   the taxonomy knows (`**scheduler:**` and `Fix: pengine:` agree: both are PE); tool names
   (`crm_mon`) are component names, not identifiers;
 - its score is MARGIN times any other candidate's, unless the others say the same words (a
-  backport) or one of them is a pull request, so an entry several commits fit is left out.
+  backport) or one of them is a pull request, so an entry several commits fit is left out;
+- it shares an identifier with the entry or MIN_SHARED words at least: two plain words in
+  common ("public", "API") say too little about a vague line ("Numerous changes to public C
+  API of libraries").
+
+An entry naming identifiers that no candidate reaches
+MIN_SCORE for may still be linked by them (`best_by_identifiers`): the one candidate naming
+them all, scoring ID_SCORE at least.
 
 Precision matters more than recall: a wrong link misleads a reader, a missing one does not.
 """
@@ -30,6 +37,8 @@ from functools import cached_property, lru_cache
 from digest.taxonomy import load_taxonomy
 
 MIN_SCORE = 0.5
+ID_SCORE = 0.3  # a candidate naming every identifier of the entry
+MIN_SHARED = 3  # words in common when none of them is an identifier
 SUMMARY_SCORE = 0.3  # each of the commits a summary line is linked to their PR by
 SUMMARY_DEPTH = 6
 OTHER_COMPONENT_SCORE = 0.7  # when the entry's component and the commit's disagree
@@ -54,6 +63,16 @@ _WORD = re.compile(r"[a-z0-9_]+(?:\.[0-9]+)*")
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 _CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\(\)")
 _KIND = re.compile(r"^\s*([A-Za-z]+)\s*:")
+CHANGE_WORDS = frozenset(
+    [
+        "add", "added", "adds", "new", "drop", "dropped", "drops", "remove", "removed",
+        "deprecate", "deprecated", "fix", "fixed", "fixes", "support", "supports", "improve",
+        "improved", "improvements", "update", "updated", "use", "allow", "avoid", "make",
+        "rename", "change", "changes", "some", "more", "various",
+    ]
+)  # fmt: skip
+"""Words saying that something changed, not what: a pull request titled "Drop more deprecated
+APIs" is not about every line that drops something."""
 _CVE = re.compile(r"cve-\d{4}-\d+", re.I)
 
 Components = Callable[[str], frozenset[str]]
@@ -181,8 +200,8 @@ class RangeMatcher:
         if merge is None or owner(commits[1][1].sha) != merge:
             return None
         title = self.pulls.get(merge)
-        if title is None or not title.words & words(split_component(text)[1]):
-            return None  # a pull request about something else
+        if title is None or not (title.words & words(split_component(text)[1])) - CHANGE_WORDS:
+            return None  # a pull request about something else (or about changing anything)
         rival = next((s for s, c in commits[2:] if owner(c.sha) != merge), 0.0)
         if rival * MARGIN >= commits[1][0]:
             return None
@@ -214,6 +233,7 @@ class RangeMatcher:
                 (entry_calls <= c.all_words or (floor and entry_calls & c.all_words))
                 and _compatible(entry_ids | entry_calls if floor else entry_ids, entry_words, c)
                 and score >= _needed(entry_comps, c, floor)
+                and (floor or _enough_shared(entry_words, entry_ids | entry_calls, c))
             ):
                 kept.append((score, c))
         return scored, kept
@@ -252,6 +272,14 @@ def _needed(entry_comps: frozenset[str], cand: Candidate, floor: float = 0.0) ->
     if entry_comps and cand.components and not entry_comps & cand.components:
         return 2.0 if floor else OTHER_COMPONENT_SCORE
     return floor or MIN_SCORE
+
+
+def _enough_shared(entry_words: frozenset[str], entry_ids: frozenset[str], cand: Candidate) -> bool:
+    """An identifier in common, or MIN_SHARED words."""
+    shared = entry_words & cand.words
+    if len(shared) >= MIN_SHARED or shared & (entry_ids | cand.identifiers):
+        return True
+    return any("_" in word or not word.isalpha() for word in shared)
 
 
 def _compatible(entry_ids: frozenset[str], entry_words: frozenset[str], cand: Candidate) -> bool:
