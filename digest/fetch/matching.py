@@ -250,10 +250,16 @@ def link_entries(
             matcher = index.range_matcher(within, components) if matcher is None else matcher
             best = matcher.best(entry.raw, entry.component, components)
             found = (best[0], "token-set", best[1]) if best else None
+        if found is None and components is not None:
+            best = matcher.by_identifiers(entry.raw, entry.component, components)
+            found = (best[0], "identifiers", best[1]) if best else None
         if found is None and components is not None and parents is not None:
             owners = owners or PullOwners(within, parents, index.pulls.keys() & within)
             best = matcher.summary(entry.raw, entry.component, components, owners.owner)
             found = (best[0], "pull-request-summary", best[1]) if best else None
+            if found is None:
+                best = matcher.identifier_summary(entry.raw, components, owners.owner)
+                found = (best[0], "pull-request-identifiers", best[1]) if best else None
         if found is None:
             outside = index.find(entry)
             found = (outside[0], f"{outside[1]}-outside-range", 0.9) if outside else None

@@ -66,7 +66,7 @@ _KIND = re.compile(r"^\s*([A-Za-z]+)\s*:")
 CHANGE_WORDS = frozenset(
     [
         "add", "added", "adds", "new", "drop", "dropped", "drops", "remove", "removed",
-        "deprecate", "deprecated", "fix", "fixed", "fixes", "support", "supports", "improve",
+        "deprecate", "fix", "fixed", "fixes", "support", "supports", "improve",
         "improved", "improvements", "update", "updated", "use", "allow", "avoid", "make",
         "rename", "change", "changes", "some", "more", "various",
     ]
@@ -183,6 +183,76 @@ class RangeMatcher:
                 return None  # two different commits fit about as well
         return top.sha, round(top_score, 3)
 
+    def by_identifiers(
+        self, text: str, component: str | None, components: Components
+    ) -> tuple[str, float] | None:
+        """(sha, score) of the one candidate naming every identifier of the entry.
+
+        For entries that name identifiers (`pcmk_rc_duplicate_id`, `crm_time_as_string()`;
+        tool names do not count) but are worded apart from their commit: the candidate must
+        score ID_SCORE, agree on the component and name no identifier the entry lacks; any
+        other such candidate (not a backport or pull request of it) leaves the entry out.
+        """
+        named, rest = split_component(text)
+        entry_words = words(rest)
+        needed = frozenset(i for i in identifiers(rest) | functions(rest) if not components(i))
+        if not needed or len(entry_words) < 2:
+            return None
+        entry_comps = components(component or named) if (component or named) else frozenset()
+        if self._last[0] != rest:
+            self._last = (rest, self._scores(entry_words))
+        found = [
+            (score, c)
+            for score, c in self._last[1]
+            if score >= ID_SCORE
+            and needed <= c.all_words
+            and c.identifiers <= entry_words
+            and _needed(entry_comps, c, ID_SCORE) <= ID_SCORE
+        ]
+        if not found:
+            return None
+        top_score, top = found[0]
+        if any(c.words != top.words and not (c.pull or top.pull) for _, c in found[1:]):
+            return None
+        return top.sha, round(top_score, 3)
+
+    def identifier_summary(
+        self, text: str, components: Components, owner: Owner
+    ) -> tuple[str, float] | None:
+        """(merge sha, share of identifiers) when the commits naming the entry's identifiers
+        all came in one pull request.
+
+        For lines listing several identifiers ("drop enum `ocf_exitcode` values
+        `PCMK_OCF_CANCELLED`, `PCMK_OCF_SIGNAL`, ..."), one commit each: the commits naming
+        any of them and no identifier the entry lacks must share one merge, name half of the
+        identifiers at least, and the pull request's title must share a word with the entry.
+        """
+        rest = split_component(text)[1]
+        entry_words = words(rest)
+        needed = frozenset(i for i in identifiers(rest) | functions(rest) if not components(i))
+        if len(needed) < 2:
+            return None
+        hits = {
+            i
+            for name in needed
+            for i in self.by_word.get(name, ())
+            if not self.candidates[i].pull and self.candidates[i].identifiers <= entry_words
+        }
+        if len(hits) < 2:
+            return None
+        merges = {owner(self.candidates[i].sha) for i in hits}
+        merge = merges.pop()
+        if merges or merge is None or not self._about(merge, entry_words):
+            return None
+        named = needed & frozenset().union(*(self.candidates[i].all_words for i in hits))
+        share = len(named) / len(needed)
+        return (merge, round(share, 3)) if share >= 0.5 else None
+
+    def _about(self, merge: str, entry_words: frozenset[str]) -> bool:
+        """Whether the pull request's title shares a word with the entry, change words aside."""
+        title = self.pulls.get(merge)
+        return title is not None and bool((title.words & entry_words) - CHANGE_WORDS)
+
     def summary(
         self, text: str, component: str | None, components: Components, owner: Owner
     ) -> tuple[str, float] | None:
@@ -199,8 +269,7 @@ class RangeMatcher:
         merge = owner(commits[0][1].sha)
         if merge is None or owner(commits[1][1].sha) != merge:
             return None
-        title = self.pulls.get(merge)
-        if title is None or not (title.words & words(split_component(text)[1])) - CHANGE_WORDS:
+        if not self._about(merge, words(split_component(text)[1])):
             return None  # a pull request about something else (or about changing anything)
         rival = next((s for s, c in commits[2:] if owner(c.sha) != merge), 0.0)
         if rival * MARGIN >= commits[1][0]:
