@@ -36,7 +36,7 @@ from functools import cached_property, lru_cache
 
 from digest.taxonomy import load_taxonomy
 
-MIN_SCORE = 0.5
+MIN_SCORE = 0.42
 ID_SCORE = 0.3  # a candidate naming every identifier of the entry
 MIN_SHARED = 3  # words in common when none of them is an identifier
 SUMMARY_SCORE = 0.3  # each of the commits a summary line is linked to their PR by
