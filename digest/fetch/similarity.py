@@ -219,34 +219,37 @@ class RangeMatcher:
     def identifier_summary(
         self, text: str, components: Components, owner: Owner
     ) -> tuple[str, float] | None:
-        """(merge sha, share of identifiers) when the commits naming the entry's identifiers
-        all came in one pull request.
+        """(merge sha, share of identifiers) when one pull request brought the commits naming
+        the entry's identifiers.
 
         For lines listing several identifiers ("drop enum `ocf_exitcode` values
-        `PCMK_OCF_CANCELLED`, `PCMK_OCF_SIGNAL`, ..."), one commit each: the commits naming
-        any of them and no identifier the entry lacks must share one merge, name half of the
-        identifiers at least, and the pull request's title must share a word with the entry.
+        `PCMK_OCF_CANCELLED`, `PCMK_OCF_SIGNAL`, ..."), one commit each. The commits naming
+        any of them and no identifier the entry lacks are grouped by the pull request that
+        brought them (a commit of no pull request is a group of its own): the group naming the
+        most identifiers must name half of them at least and twice as many as any other group,
+        and its pull request's title must share a word with the entry.
         """
         rest = split_component(text)[1]
         entry_words = words(rest)
         needed = frozenset(i for i in identifiers(rest) | functions(rest) if not components(i))
         if len(needed) < 2:
             return None
-        hits = {
-            i
-            for name in needed
-            for i in self.by_word.get(name, ())
-            if not self.candidates[i].pull and self.candidates[i].identifiers <= entry_words
-        }
-        if len(hits) < 2:
+        named: dict[str, set[str]] = {}
+        for name in needed:
+            for i in self.by_word.get(name, ()):
+                cand = self.candidates[i]
+                if not cand.pull and cand.identifiers <= entry_words:
+                    group = owner(cand.sha) or cand.sha
+                    named.setdefault(group, set()).update(needed & cand.all_words)
+        ranked = sorted(named.items(), key=lambda item: -len(item[1]))
+        if not ranked or len(ranked[0][1]) * 2 < max(len(needed), 3):
             return None
-        merges = {owner(self.candidates[i].sha) for i in hits}
-        merge = merges.pop()
-        if merges or merge is None or not self._about(merge, entry_words):
+        merge, found = ranked[0]
+        if len(ranked) > 1 and len(ranked[1][1]) * 2 > len(found):
             return None
-        named = needed & frozenset().union(*(self.candidates[i].all_words for i in hits))
-        share = len(named) / len(needed)
-        return (merge, round(share, 3)) if share >= 0.5 else None
+        if merge not in self.pulls or not self._about(merge, entry_words):
+            return None
+        return merge, round(len(found) / len(needed), 3)
 
     def _about(self, merge: str, entry_words: frozenset[str]) -> bool:
         """Whether the pull request's title shares a word with the entry, change words aside."""
