@@ -259,7 +259,7 @@ def link_entries(
             found = (best[0], "pull-request-summary", best[1]) if best else None
             if found is None:
                 best = matcher.identifier_summary(entry.raw, components, owners.owner)
-                found = (best[0], "pull-request-identifiers", best[1]) if best else None
+                found = (best[0], "pull-request-ids", best[1]) if best else None
         if found is None:
             outside = index.find(entry)
             found = (outside[0], f"{outside[1]}-outside-range", 0.9) if outside else None
