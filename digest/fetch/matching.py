@@ -248,13 +248,16 @@ def link_entries(
             found = choices.best(entry)
         if found is None and components is not None:
             matcher = index.range_matcher(within, components) if matcher is None else matcher
-            best = matcher.best(entry.raw, entry.component, components)
-            found = (best[0], "token-set", best[1]) if best else None
+            if parents is not None:
+                owners = owners or PullOwners(within, parents, index.pulls.keys() & within)
+            owner = owners.owner if owners is not None else None
+            best = matcher.best(entry.raw, entry.component, components, owner)
+            if best is not None:
+                found = (best[0], "pull-request-set" if best[2] else "token-set", best[1])
         if found is None and components is not None:
             best = matcher.by_identifiers(entry.raw, entry.component, components)
             found = (best[0], "identifiers", best[1]) if best else None
-        if found is None and components is not None and parents is not None:
-            owners = owners or PullOwners(within, parents, index.pulls.keys() & within)
+        if found is None and owners is not None:
             best = matcher.summary(entry.raw, entry.component, components, owners.owner)
             found = (best[0], "pull-request-summary", best[1]) if best else None
             if found is None:

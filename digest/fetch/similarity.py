@@ -169,19 +169,34 @@ class RangeMatcher:
         self.totals = [sum(self.weight[w] for w in c.words) for c in self.candidates]
 
     def best(
-        self, text: str, component: str | None, components: Components
-    ) -> tuple[str, float] | None:
-        """(sha, score) of the one candidate the entry fits, or None."""
+        self,
+        text: str,
+        component: str | None,
+        components: Components,
+        owner: Owner | None = None,
+    ) -> tuple[str, float, bool] | None:
+        """(sha, score, whether it is a pull request's merge) of the one change the entry fits.
+
+        Given the pull-request owners of the range, rivals that came in the best candidate's
+        pull request make the entry a summary of it: the merge is returned instead, if the
+        pull request's title is about the entry (shares a word with it, change words aside).
+        """
         scored, kept = self._ranked(text, component, components)
         if not kept:
             return None
         top_score, top = kept[0]
+        merge = None
         for score, other in scored:
             if other is top or score * MARGIN < top_score:
                 continue
-            if other.words != top.words and not (other.pull or top.pull):
-                return None  # two different commits fit about as well
-        return top.sha, round(top_score, 3)
+            if other.words == top.words or other.pull or top.pull:
+                continue  # a backport, or a pull request of it
+            merge = _same_pull(owner, top.sha, other.sha) if owner else None
+            if merge is None or not self._about(merge, words(split_component(text)[1])):
+                return None  # two different changes fit about as well
+        if merge is not None:
+            return merge, round(top_score, 3), True
+        return top.sha, round(top_score, 3), top.pull
 
     def by_identifiers(
         self, text: str, component: str | None, components: Components
@@ -334,6 +349,12 @@ class RangeMatcher:
                 scored.append((score, i))
         scored.sort(key=lambda pair: (-pair[0], self.candidates[pair[1]].pull, pair[1]))
         return [(score, self.candidates[i]) for score, i in scored]
+
+
+def _same_pull(owner: Owner, one: str, other: str) -> str | None:
+    """The merge of the pull request both commits came in, if one did."""
+    merge = owner(one)
+    return merge if merge is not None and owner(other) == merge else None
 
 
 def _needed(entry_comps: frozenset[str], cand: Candidate, floor: float = 0.0) -> float:
