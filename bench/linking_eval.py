@@ -1,15 +1,17 @@
 """How many Pacemaker 2.x/3.x ChangeLog entries are linked to a commit, and how often rightly?
 
 Builds the Pacemaker shadow repository from ../shared (or uses --db, a store already fetched
-from it), fetches it into a temporary store and prints, for every final release from 2.0.0 on,
-the share of its ChangeLog entries linked and by which methods, then the precision and recall
-on the hand-checked sample bench/data/linking_sample.tsv.
+from it; --relink links its entries again with the code checked out), fetches it into a
+temporary store and prints, for every final release from 2.0.0 on, the share of its ChangeLog
+entries linked and by which methods, then the precision and recall on the hand-checked samples
+bench/data/linking_sample.tsv and bench/data/linking_sample_fresh.tsv.
 
-The sample was drawn (``--draw``) and checked by hand before the linker was tuned. Its releases
-are split by the parity of the patch number: odd (2.0.1, 2.1.3, 3.0.1, ...) is the dev split
-the linker was tuned on, even (2.0.0, 2.1.10, 3.0.2, ...) the test split, only reported.
+Each sample was drawn (``--draw``; entries of earlier samples are left out) and checked by hand
+before the linker's answers were compared. Releases are split by the parity of the patch
+number: odd (2.0.1, 2.1.3, 3.0.1, ...) is the dev split the linker was tuned on, even (2.0.0,
+2.1.10, 3.0.2, ...) the test split, only reported. The fresh sample holds test entries only.
 
-    .venv/bin/python bench/linking_eval.py [--db digest.db] [--draw N]
+    .venv/bin/python bench/linking_eval.py [--db digest.db [--relink]] [--draw TEST DEV --seed N]
 """
 
 from __future__ import annotations
@@ -191,7 +193,8 @@ def draw(db, per_release: dict[str, int], seed: int, exclude: list[Path]) -> Non
     Entries already in the samples named by exclude are not drawn again.
     """
     rng = random.Random(seed)
-    seen = {(row["release"], int(row["position"])) for path in exclude if path.exists() for row in _rows(path)}
+    rows = [row for path in exclude if path.exists() for row in _rows(path)]
+    seen = {(row["release"], int(row["position"])) for row in rows}
     print("release\tposition\ttext\texpected")
     for version in modern_releases(db):
         found = store.changelog_entries(db, PROJECT, version)
