@@ -133,15 +133,18 @@ class SubjectIndex:
     def prefix(self, entry: ChangelogEntry, within: Container[str]) -> Match | None:
         """(sha, 'prefix') when the entry is a subject followed by more text (body joined in).
 
-        The subject must name every identifier of the entry: "deprecate direct access to all
-        members of pcmk_scheduler_t, pcmk_tag_t" is more than the commit about the first.
+        Text continuing the subject's sentence must name no identifier the subject lacks:
+        "deprecate direct access to all members of pcmk_scheduler_t, pcmk_tag_t" is more than
+        the commit about the first.
         """
         text = _normalised_entry(entry.raw)
         end = text.rfind(" ")
         while end >= MIN_PREFIX:  # each shorter run of whole words, longest first
             sha = _first(self.normal.get(text[:end]), within)
             if sha:
-                return (sha, "prefix") if _names_all(entry.raw, self.subjects[sha]) else None
+                more = len(text.split()) - text[:end].count(" ") - 1  # words after the subject
+                fits = _adds_nothing(entry.raw, self.subjects[sha], more)
+                return (sha, "prefix") if fits else None
             end = text.rfind(" ", 0, end)
         return None
 
@@ -202,9 +205,20 @@ def _same_identifiers(entry: str, subject: str) -> bool:
     return identifiers(entry) <= words(subject) and identifiers(subject) <= words(entry)
 
 
-def _names_all(entry: str, subject: str) -> bool:
-    """Whether the subject names every identifier of the entry (its component aside)."""
+def _adds_nothing(entry: str, subject: str, more: int) -> bool:
+    """Whether an entry that is the subject and so many more words names nothing new.
+
+    More words that start a sentence (capitalised: the commit body joined in, as the generated
+    ChangeLogs of the 1.x era do) may name anything; more words that continue the subject's
+    sentence (", pcmk_tag_t, and pcmk_ticket_t") must not name an identifier it lacks.
+    """
+    tokens = _TOKEN.findall(entry)
+    if more <= 0 or more > len(tokens) or tokens[-more][0].isupper():
+        return True
     return identifiers(split_component(entry)[1]) <= words(subject)
+
+
+_TOKEN = re.compile(r"[0-9A-Za-z]+")
 
 
 def _first(shas: list[str] | None, within: Container[str] | None) -> str | None:

@@ -113,3 +113,11 @@ def test_identifier_summary_needs_one_pull_request_about_the_line() -> None:
     assert matcher.identifier_summary(f"drop {values}", COMPONENTS, owners.owner) is None
     # nor this one, worded apart from the title
     assert matcher.identifier_summary(f"{values} are gone", COMPONENTS, owners.owner) is None
+
+
+def test_a_prefix_followed_by_a_new_sentence_is_the_body_joined_in() -> None:
+    raw = (
+        "**libcrmcommon:** deprecate direct access to all members of pcmk_scheduler_t "
+        "Use pcmk_get_scheduler() instead"
+    )
+    assert link(raw) == ("x1", "prefix")
