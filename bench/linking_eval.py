@@ -1,15 +1,17 @@
 """How many Pacemaker 2.x/3.x ChangeLog entries are linked to a commit, and how often rightly?
 
 Builds the Pacemaker shadow repository from ../shared (or uses --db, a store already fetched
-from it), fetches it into a temporary store and prints, for every final release from 2.0.0 on,
-the share of its ChangeLog entries linked and by which methods, then the precision and recall
-on the hand-checked sample bench/data/linking_sample.tsv.
+from it; --relink links its entries again with the code checked out), fetches it into a
+temporary store and prints, for every final release from 2.0.0 on, the share of its ChangeLog
+entries linked and by which methods, then the precision and recall on the hand-checked samples
+bench/data/linking_sample.tsv and bench/data/linking_sample_fresh.tsv.
 
-The sample was drawn (``--draw``) and checked by hand before the linker was tuned. Its releases
-are split by the parity of the patch number: odd (2.0.1, 2.1.3, 3.0.1, ...) is the dev split
-the linker was tuned on, even (2.0.0, 2.1.10, 3.0.2, ...) the test split, only reported.
+Each sample was drawn (``--draw``; entries of earlier samples are left out) and checked by hand
+before the linker's answers were compared. Releases are split by the parity of the patch
+number: odd (2.0.1, 2.1.3, 3.0.1, ...) is the dev split the linker was tuned on, even (2.0.0,
+2.1.10, 3.0.2, ...) the test split, only reported. The fresh sample holds test entries only.
 
-    .venv/bin/python bench/linking_eval.py [--db digest.db] [--draw N]
+    .venv/bin/python bench/linking_eval.py [--db digest.db [--relink]] [--draw TEST DEV --seed N]
 """
 
 from __future__ import annotations
@@ -35,7 +37,10 @@ from digest.fetch.similarity import taxonomy_components  # noqa: E402
 from digest.models import ChangelogEntry, Release  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
-SAMPLE = ROOT / "bench" / "data" / "linking_sample.tsv"
+SAMPLES = [
+    ROOT / "bench" / "data" / "linking_sample.tsv",
+    ROOT / "bench" / "data" / "linking_sample_fresh.tsv",
+]
 PROJECT = "pacemaker"
 
 
@@ -77,23 +82,26 @@ def rate_table(db) -> None:
     print(f"{'overall':<15} {linked:>4}/{total:<4} {linked / max(total, 1):.1%}")
 
 
-def precision(db) -> None:
-    """Precision and recall of the links on the hand-checked sample, per split."""
-    if not SAMPLE.exists():
-        print(f"no sample at {SAMPLE}")
+def _rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a hand-checked sample (tsv, '#' comment lines)."""
+    with path.open(encoding="utf-8") as handle:
+        lines = [line for line in handle if not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def precision(db, sample: Path) -> None:
+    """Precision and recall of the links on a hand-checked sample, per split."""
+    if not sample.exists():
+        print(f"no sample at {sample}")
         return
+    print(f"sample {sample.name}:")
     tally: dict[str, Counter[str]] = {"dev": Counter(), "test": Counter()}
     wrong: list[str] = []
-    with SAMPLE.open(encoding="utf-8") as handle:
-        for row in csv.DictReader(
-            (line for line in handle if not line.startswith("#")),
-            delimiter="\t",
-            quoting=csv.QUOTE_NONE,
-        ):
-            outcome = _judge(db, row)
-            tally[split_of(row["release"])][outcome] += 1
-            if outcome == "wrong":
-                wrong.append(f"  wrong: {row['release']} {row['text'][:70]}")
+    for row in _rows(sample):
+        outcome = _judge(db, row)
+        tally[split_of(row["release"])][outcome] += 1
+        if outcome == "wrong":
+            wrong.append(f"  wrong: {row['release']} {row['text'][:70]}")
     for split, counts in tally.items():
         made = counts["right"] + counts["wrong"]
         linkable = counts["right"] + counts["missed"]
@@ -149,17 +157,48 @@ def timing(db) -> None:
     )
 
 
+def relink(db) -> None:
+    """Link every stored Pacemaker entry again with the code as it is now (for --db stores)."""
+    history = load_history(db, PROJECT, ["ChangeLog.md", "ChangeLog"])
+    rows = store.releases_of(db, PROJECT)
+    releases = [
+        Release(PROJECT, r["version"], r["commit_sha"], r["date"], r["tag"], bool(r["is_rc"]))
+        for r in rows
+    ]
+    ranges = GraphContainment(history.parents, releases).ranges(r.version for r in releases)
+    components = taxonomy_components(PROJECT)
+    with db.conn:
+        for release in releases:
+            stored = store.changelog_entries(db, PROJECT, release.version)
+            entries = [_as_entry(e) for e in stored]
+            linked = link_entries(
+                entries, history.index, ranges[release.version], components, history.parents
+            )
+            for row, (_, sha, method, score) in zip(stored, linked, strict=True):
+                db.execute(
+                    "UPDATE changelog_entries SET commit_sha = ?, match_method = ?, "
+                    "match_score = ? WHERE id = ?",
+                    [sha, method, score, row["id"]],
+                )
+
+
 def _as_entry(row: dict) -> ChangelogEntry:
     raw = row["raw"] if "raw" in row else row["text"]
     return ChangelogEntry(row["position"], row["text"], raw, component=row["component"])
 
 
-def draw(db, per_release: dict[str, int]) -> None:
-    """A seeded sample (tsv) for hand-checking: so many entries of each release of a split."""
-    rng = random.Random(12)
+def draw(db, per_release: dict[str, int], seed: int, exclude: list[Path]) -> None:
+    """A seeded sample (tsv) for hand-checking: so many entries of each release of a split.
+
+    Entries already in the samples named by exclude are not drawn again.
+    """
+    rng = random.Random(seed)
+    rows = [row for path in exclude if path.exists() for row in _rows(path)]
+    seen = {(row["release"], int(row["position"])) for row in rows}
     print("release\tposition\ttext\texpected")
     for version in modern_releases(db):
-        entries = store.changelog_entries(db, PROJECT, version)
+        found = store.changelog_entries(db, PROJECT, version)
+        entries = [e for e in found if (version, e["position"]) not in seen]
         count = min(per_release[split_of(version)], len(entries))
         for entry in sorted(rng.sample(entries, count), key=lambda e: e["position"]):
             print(f"{version}\t{entry['position']}\t{entry['text']}\t")
@@ -176,17 +215,26 @@ def main() -> None:
         metavar=("TEST", "DEV"),
         help="print a sample (so many entries per test and per dev release) to check by hand",
     )
+    parser.add_argument("--seed", type=int, default=12, help="the seed of --draw")
+    parser.add_argument(
+        "--relink",
+        action="store_true",
+        help="link the --db store's entries again with the current code (changes the store)",
+    )
     args = parser.parse_args()
     if not (SHARED / "upstream").is_dir() and args.db is None:
         sys.exit(f"skipped: {SHARED / 'upstream'} is missing")
     with tempfile.TemporaryDirectory() as tmp:
         path = args.db or build_store(Path(tmp))
         db = store.open_db(path)
+        if args.relink:
+            relink(db)
         if args.draw:
-            draw(db, {"test": args.draw[0], "dev": args.draw[1]})
+            draw(db, {"test": args.draw[0], "dev": args.draw[1]}, args.seed, SAMPLES)
             return
         rate_table(db)
-        precision(db)
+        for sample in SAMPLES:
+            precision(db, sample)
         timing(db)
 
 

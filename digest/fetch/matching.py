@@ -25,6 +25,7 @@ from digest.fetch.similarity import (
     RangeMatcher,
     candidate,
     identifiers,
+    split_component,
     words,
 )
 from digest.models import ChangelogEntry
@@ -130,13 +131,20 @@ class SubjectIndex:
         return self._candidates[sha]
 
     def prefix(self, entry: ChangelogEntry, within: Container[str]) -> Match | None:
-        """(sha, 'prefix') when the entry is a subject followed by more text (body joined in)."""
+        """(sha, 'prefix') when the entry is a subject followed by more text (body joined in).
+
+        Text continuing the subject's sentence must name no identifier the subject lacks:
+        "deprecate direct access to all members of pcmk_scheduler_t, pcmk_tag_t" is more than
+        the commit about the first.
+        """
         text = _normalised_entry(entry.raw)
         end = text.rfind(" ")
         while end >= MIN_PREFIX:  # each shorter run of whole words, longest first
             sha = _first(self.normal.get(text[:end]), within)
             if sha:
-                return sha, "prefix"
+                more = len(text.split()) - text[:end].count(" ") - 1  # words after the subject
+                fits = _adds_nothing(entry.raw, self.subjects[sha], more)
+                return (sha, "prefix") if fits else None
             end = text.rfind(" ", 0, end)
         return None
 
@@ -197,6 +205,22 @@ def _same_identifiers(entry: str, subject: str) -> bool:
     return identifiers(entry) <= words(subject) and identifiers(subject) <= words(entry)
 
 
+def _adds_nothing(entry: str, subject: str, more: int) -> bool:
+    """Whether an entry that is the subject and so many more words names nothing new.
+
+    More words that start a sentence (capitalised: the commit body joined in, as the generated
+    ChangeLogs of the 1.x era do) may name anything; more words that continue the subject's
+    sentence (", pcmk_tag_t, and pcmk_ticket_t") must not name an identifier it lacks.
+    """
+    tokens = _TOKEN.findall(entry)
+    if more <= 0 or more > len(tokens) or tokens[-more][0].isupper():
+        return True
+    return identifiers(split_component(entry)[1]) <= words(subject)
+
+
+_TOKEN = re.compile(r"[0-9A-Za-z]+")
+
+
 def _first(shas: list[str] | None, within: Container[str] | None) -> str | None:
     if not shas:
         return None
@@ -238,12 +262,21 @@ def link_entries(
             found = choices.best(entry)
         if found is None and components is not None:
             matcher = index.range_matcher(within, components) if matcher is None else matcher
-            best = matcher.best(entry.raw, entry.component, components)
-            found = (best[0], "token-set", best[1]) if best else None
-        if found is None and components is not None and parents is not None:
-            owners = owners or PullOwners(within, parents, index.pulls.keys() & within)
+            if parents is not None:
+                owners = owners or PullOwners(within, parents, index.pulls.keys() & within)
+            owner = owners.owner if owners is not None else None
+            best = matcher.best(entry.raw, entry.component, components, owner)
+            if best is not None:
+                found = (best[0], "pull-request-set" if best[2] else "token-set", best[1])
+        if found is None and components is not None:
+            best = matcher.by_identifiers(entry.raw, entry.component, components)
+            found = (best[0], "identifiers", best[1]) if best else None
+        if found is None and owners is not None:
             best = matcher.summary(entry.raw, entry.component, components, owners.owner)
             found = (best[0], "pull-request-summary", best[1]) if best else None
+            if found is None:
+                best = matcher.identifier_summary(entry.raw, components, owners.owner)
+                found = (best[0], "pull-request-ids", best[1]) if best else None
         if found is None:
             outside = index.find(entry)
             found = (outside[0], f"{outside[1]}-outside-range", 0.9) if outside else None

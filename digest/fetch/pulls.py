@@ -25,8 +25,20 @@ class PullOwners:
         self._parents = parents
         self._pulls = pulls
         self._children: dict[str, list[str]] | None = None
+        self._known: dict[str, str | None] = {}
 
     def owner(self, sha: str) -> str | None:
+        """The pull-request merge that brought the commit (see _walk), remembered for every
+        commit of the walk: they all lead to the same place."""
+        if sha in self._known:
+            return self._known[sha]
+        path: list[str] = []
+        found = self._walk(sha, path)
+        for seen in path:
+            self._known[seen] = found
+        return found
+
+    def _walk(self, sha: str, path: list[str]) -> str | None:
         """The pull-request merge whose second parent leads up to the commit by plain commits.
 
         None for a commit on a main line (a merge's first parent), at a branch point (two
@@ -35,6 +47,9 @@ class PullOwners:
         children = self._child_map()
         current, steps = sha, 0
         while steps < MAX_WALK:
+            if current in self._known:
+                return self._known[current]
+            path.append(current)
             following = children.get(current)
             if not following:
                 return None
@@ -46,6 +61,7 @@ class PullOwners:
             if len(following) != 1:
                 return None  # a branch point: which line it belongs to cannot be told
             current, steps = following[0], steps + 1
+        path.clear()  # too far: a commit further up may still be near its merge
         return None
 
     def _is_merge(self, sha: str) -> bool:

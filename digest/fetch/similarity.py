@@ -14,7 +14,14 @@ release range that shares a word with it. A candidate is kept only when
   the taxonomy knows (`**scheduler:**` and `Fix: pengine:` agree: both are PE); tool names
   (`crm_mon`) are component names, not identifiers;
 - its score is MARGIN times any other candidate's, unless the others say the same words (a
-  backport) or one of them is a pull request, so an entry several commits fit is left out.
+  backport) or one of them is a pull request, so an entry several commits fit is left out;
+- it shares an identifier with the entry or MIN_SHARED words at least: two plain words in
+  common ("public", "API") say too little about a vague line ("Numerous changes to public C
+  API of libraries").
+
+An entry naming identifiers that no candidate reaches
+MIN_SCORE for may still be linked by them (`best_by_identifiers`): the one candidate naming
+them all, scoring ID_SCORE at least.
 
 Precision matters more than recall: a wrong link misleads a reader, a missing one does not.
 """
@@ -29,7 +36,9 @@ from functools import cached_property, lru_cache
 
 from digest.taxonomy import load_taxonomy
 
-MIN_SCORE = 0.5
+MIN_SCORE = 0.42
+ID_SCORE = 0.3  # a candidate naming every identifier of the entry
+MIN_SHARED = 3  # words in common when none of them is an identifier
 SUMMARY_SCORE = 0.3  # each of the commits a summary line is linked to their PR by
 SUMMARY_DEPTH = 6
 OTHER_COMPONENT_SCORE = 0.7  # when the entry's component and the commit's disagree
@@ -54,6 +63,16 @@ _WORD = re.compile(r"[a-z0-9_]+(?:\.[0-9]+)*")
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 _CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\(\)")
 _KIND = re.compile(r"^\s*([A-Za-z]+)\s*:")
+CHANGE_WORDS = frozenset(
+    [
+        "add", "added", "adds", "new", "drop", "dropped", "drops", "remove", "removed",
+        "deprecate", "fix", "fixed", "fixes", "support", "supports", "improve",
+        "improved", "improvements", "update", "updated", "use", "allow", "avoid", "make",
+        "rename", "change", "changes", "some", "more", "various",
+    ]
+)  # fmt: skip
+"""Words saying that something changed, not what: a pull request titled "Drop more deprecated
+APIs" is not about every line that drops something."""
 _CVE = re.compile(r"cve-\d{4}-\d+", re.I)
 
 Components = Callable[[str], frozenset[str]]
@@ -150,19 +169,107 @@ class RangeMatcher:
         self.totals = [sum(self.weight[w] for w in c.words) for c in self.candidates]
 
     def best(
-        self, text: str, component: str | None, components: Components
-    ) -> tuple[str, float] | None:
-        """(sha, score) of the one candidate the entry fits, or None."""
+        self,
+        text: str,
+        component: str | None,
+        components: Components,
+        owner: Owner | None = None,
+    ) -> tuple[str, float, bool] | None:
+        """(sha, score, whether it is a pull request's merge) of the one change the entry fits.
+
+        Given the pull-request owners of the range, rivals that came in the best candidate's
+        pull request make the entry a summary of it: the merge is returned instead, if the
+        pull request's title is about the entry (shares a word with it, change words aside).
+        """
         scored, kept = self._ranked(text, component, components)
         if not kept:
             return None
         top_score, top = kept[0]
+        merge = None
         for score, other in scored:
             if other is top or score * MARGIN < top_score:
                 continue
-            if other.words != top.words and not (other.pull or top.pull):
-                return None  # two different commits fit about as well
+            if other.words == top.words or other.pull or top.pull:
+                continue  # a backport, or a pull request of it
+            merge = _same_pull(owner, top.sha, other.sha) if owner else None
+            if merge is None or not self._about(merge, words(split_component(text)[1])):
+                return None  # two different changes fit about as well
+        if merge is not None:
+            return merge, round(top_score, 3), True
+        return top.sha, round(top_score, 3), top.pull
+
+    def by_identifiers(
+        self, text: str, component: str | None, components: Components
+    ) -> tuple[str, float] | None:
+        """(sha, score) of the one candidate naming every identifier of the entry.
+
+        For entries that name identifiers (`pcmk_rc_duplicate_id`, `crm_time_as_string()`;
+        tool names do not count) but are worded apart from their commit: the candidate must
+        score ID_SCORE, agree on the component and name no identifier the entry lacks; any
+        other such candidate (not a backport or pull request of it) leaves the entry out.
+        """
+        named, rest = split_component(text)
+        entry_words = words(rest)
+        needed = frozenset(i for i in identifiers(rest) | functions(rest) if not components(i))
+        if not needed or len(entry_words) < 2:
+            return None
+        entry_comps = components(component or named) if (component or named) else frozenset()
+        if self._last[0] != rest:
+            self._last = (rest, self._scores(entry_words))
+        found = [
+            (score, c)
+            for score, c in self._last[1]
+            if score >= ID_SCORE
+            and needed <= c.all_words
+            and c.identifiers <= entry_words
+            and _needed(entry_comps, c, ID_SCORE) <= ID_SCORE
+        ]
+        if not found:
+            return None
+        top_score, top = found[0]
+        if any(c.words != top.words and not (c.pull or top.pull) for _, c in found[1:]):
+            return None
         return top.sha, round(top_score, 3)
+
+    def identifier_summary(
+        self, text: str, components: Components, owner: Owner
+    ) -> tuple[str, float] | None:
+        """(merge sha, share of identifiers) when one pull request brought the commits naming
+        the entry's identifiers.
+
+        For lines listing several identifiers ("drop enum `ocf_exitcode` values
+        `PCMK_OCF_CANCELLED`, `PCMK_OCF_SIGNAL`, ..."), one commit each. The commits naming
+        any of them and no identifier the entry lacks are grouped by the pull request that
+        brought them (a commit of no pull request is a group of its own): the group naming the
+        most identifiers must name half of them at least and twice as many as any other group,
+        and its pull request's title must share a word with the entry.
+        """
+        rest = split_component(text)[1]
+        entry_words = words(rest)
+        needed = frozenset(i for i in identifiers(rest) | functions(rest) if not components(i))
+        if len(needed) < 2:
+            return None
+        named: dict[str, set[str]] = {}
+        for name in needed:
+            for i in self.by_word.get(name, ()):
+                cand = self.candidates[i]
+                if not cand.pull and cand.identifiers <= entry_words:
+                    group = owner(cand.sha) or cand.sha
+                    named.setdefault(group, set()).update(needed & cand.all_words)
+        ranked = sorted(named.items(), key=lambda item: -len(item[1]))
+        if not ranked or len(ranked[0][1]) * 2 < max(len(needed), 3):
+            return None
+        merge, found = ranked[0]
+        if len(ranked) > 1 and len(ranked[1][1]) * 2 > len(found):
+            return None
+        if merge not in self.pulls or not self._about(merge, entry_words):
+            return None
+        return merge, round(len(found) / len(needed), 3)
+
+    def _about(self, merge: str, entry_words: frozenset[str]) -> bool:
+        """Whether the pull request's title shares a word with the entry, change words aside."""
+        title = self.pulls.get(merge)
+        return title is not None and bool((title.words & entry_words) - CHANGE_WORDS)
 
     def summary(
         self, text: str, component: str | None, components: Components, owner: Owner
@@ -180,9 +287,8 @@ class RangeMatcher:
         merge = owner(commits[0][1].sha)
         if merge is None or owner(commits[1][1].sha) != merge:
             return None
-        title = self.pulls.get(merge)
-        if title is None or not title.words & words(split_component(text)[1]):
-            return None  # a pull request about something else
+        if not self._about(merge, words(split_component(text)[1])):
+            return None  # a pull request about something else (or about changing anything)
         rival = next((s for s, c in commits[2:] if owner(c.sha) != merge), 0.0)
         if rival * MARGIN >= commits[1][0]:
             return None
@@ -214,6 +320,7 @@ class RangeMatcher:
                 (entry_calls <= c.all_words or (floor and entry_calls & c.all_words))
                 and _compatible(entry_ids | entry_calls if floor else entry_ids, entry_words, c)
                 and score >= _needed(entry_comps, c, floor)
+                and (floor or _enough_shared(entry_words, entry_ids | entry_calls, c))
             ):
                 kept.append((score, c))
         return scored, kept
@@ -244,6 +351,12 @@ class RangeMatcher:
         return [(score, self.candidates[i]) for score, i in scored]
 
 
+def _same_pull(owner: Owner, one: str, other: str) -> str | None:
+    """The merge of the pull request both commits came in, if one did."""
+    merge = owner(one)
+    return merge if merge is not None and owner(other) == merge else None
+
+
 def _needed(entry_comps: frozenset[str], cand: Candidate, floor: float = 0.0) -> float:
     """The score a candidate needs: more when its component and the entry's disagree.
 
@@ -252,6 +365,14 @@ def _needed(entry_comps: frozenset[str], cand: Candidate, floor: float = 0.0) ->
     if entry_comps and cand.components and not entry_comps & cand.components:
         return 2.0 if floor else OTHER_COMPONENT_SCORE
     return floor or MIN_SCORE
+
+
+def _enough_shared(entry_words: frozenset[str], entry_ids: frozenset[str], cand: Candidate) -> bool:
+    """An identifier in common, or MIN_SHARED words."""
+    shared = entry_words & cand.words
+    if len(shared) >= MIN_SHARED or shared & (entry_ids | cand.identifiers):
+        return True
+    return any("_" in word or not word.isalpha() for word in shared)
 
 
 def _compatible(entry_ids: frozenset[str], entry_words: frozenset[str], cand: Candidate) -> bool:

@@ -212,3 +212,9 @@ def m007_tm_terms(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m008_relink_entries(db: Database) -> None:
+    """Linking asks for more evidence (issue 12, round 2): sections are linked again next fetch."""
+    db.execute("UPDATE releases SET changelog_path = NULL")
