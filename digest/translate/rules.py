@@ -10,6 +10,13 @@ from digest import store
 from digest.translate import ja
 from digest.translate.base import Draft, Result
 from digest.translate.confidence import FUNCTION_WORDS, unknown_words
+from digest.translate.frame import (
+    component_label,
+    component_lead_in,
+    conservative,
+    frame,
+    tickets_of,
+)
 from digest.translate.glossary import Glossary, Verb, load_glossary, with_terms
 from digest.translate.lines import LineParts, protected_in, split_line
 from digest.translate.parse import NP, VP, Clause, Mod, Parser, Unit
@@ -117,9 +124,9 @@ class RulesEngine:
 
     def _noun_frame(self, parts: LineParts, phrase: str) -> str:
         """A noun-only line as the editors write it: 'crm: regression tests' -> crmの回帰テスト."""
-        lead = self.lead_in(parts.components).removesuffix("で、")
-        tickets = f"({', '.join(parts.tickets)})" if parts.tickets else ""
-        return _SPACES.sub(" ", ja.join([lead + "の" if lead else "", phrase]) + tickets).strip()
+        lead = component_label(self.g, parts.components)
+        text = ja.join([lead + "の" if lead else "", phrase]) + tickets_of(parts)
+        return _SPACES.sub(" ", text).strip()
 
     def _segments(self, body: str) -> str | None:
         """A line of several sentences ('X - Y', 'X. Y', 'X; Y'), each parsed on its own;
@@ -152,27 +159,11 @@ class RulesEngine:
         return sentence + "。"
 
     def conservative(self, parts: LineParts, tokens: list[Token]) -> str:
-        """The English clause kept whole inside a Japanese frame chosen by its leading verb."""
-        found = self.g.verb(tokens[0].text) if tokens[0].kind == "word" else None
-        skip = 1
-        if len(tokens) > 2 and tokens[1].kind == "word":
-            phrasal = f"{tokens[0].text} {tokens[1].text}".lower()
-            if phrasal in self.g.verbs:  # 'Make sure X': the frame of 'make sure', not 'make'
-                found, skip = (self.g.verbs[phrasal], "base"), 2
-        if found is not None and found[1] == "base" and len(tokens) > skip:
-            verb, rest = found[0], _verbatim_rest(parts.body, tokens, skip)
-            ending = (
-                verb_form(verb, "polite")
-                if verb.done
-                else verb_form(verb, "dict") + "ようにしました"
-            )
-            return self._frame(parts, f"「{rest}」{verb.obj}{ending}。")
-        return self._frame(parts, f"「{parts.body.strip()}」に関する変更です。")
+        """What is certain of an unsure line: component, kind of change, identifiers."""
+        return conservative(self.g, parts, tokens)
 
     def _frame(self, parts: LineParts, sentence: str) -> str:
-        lead = self.lead_in(parts.components)
-        tickets = f"({', '.join(parts.tickets)})" if parts.tickets else ""
-        return _SPACES.sub(" ", f"{lead}{sentence}{tickets}").strip()
+        return frame(self.g, parts, sentence)
 
     def lead_in(self, components: tuple[str, ...]) -> str:
         """Component prefixes as a Japanese lead-in: 'PE: ' -> 'PEで、'."""
@@ -630,26 +621,6 @@ def _of_case(adjunct: str, fixed: bool) -> str:
     return adjunct
 
 
-def _verbatim_rest(body: str, tokens: list[Token], skip: int) -> str:
-    """The body after its first `skip` words, as written ('entry->uuid' stays whole)."""
-    words = body.split(None, skip)
-    if len(words) > skip and [w.lower() for w in words[:skip]] == [
-        t.text.lower() for t in tokens[:skip]
-    ]:
-        return words[skip].strip()
-    return english(tokens[skip:])
-
-
-def component_lead_in(g: Glossary, components: tuple[str, ...]) -> str:
-    """Component prefixes as a Japanese lead-in: 'PE: ' -> 'PEで、'."""
-    if not components:
-        return ""
-    labels = [_label(g, c) for c in components]
-    if len(labels) > 1 and labels[0].lower() in {"リソースエージェント"}:
-        labels = [labels[-1] + "リソースエージェント"]
-    return ja.join(["の".join(_dedupe(labels)), "で、"])
-
-
 def adverbial(attributive: str) -> str:
     """The adverbial form of an attributive adjective (明示的な -> 明示的に, 長い -> 長く)."""
     if attributive.endswith(("な", "の")):
@@ -657,14 +628,6 @@ def adverbial(attributive: str) -> str:
     if attributive.endswith("い"):
         return attributive[:-1] + "く"
     return attributive + "に"
-
-
-def _label(g: Glossary, component: str) -> str:
-    """The Japanese label of a component; a protected one must appear in it verbatim."""
-    label = g.components.get(component.lower(), component)
-    if component in label or not g.finder.find(component):
-        return label
-    return component
 
 
 def verb_form(verb: Verb, form: str, *, passive: bool = False) -> str:
@@ -695,11 +658,3 @@ def _negate(form: str) -> str:
 
 def _lemma_in(word: str, table: set[str]) -> bool:
     return word in table or word.rstrip("s") in table
-
-
-def _dedupe(labels: list[str]) -> list[str]:
-    out: list[str] = []
-    for label in labels:
-        if label not in out:
-            out.append(label)
-    return out
