@@ -57,17 +57,18 @@ def clean(text: str) -> str:
 
 def split_line(text: str) -> LineParts:
     """Split severity, component prefixes and ticket references off a cleaned changelog line."""
-    rest = _BRACKET_TAG.sub("", clean(text))
+    components: list[str] = []
+    rest = _BULLET.sub("", text.strip())
+    bold = _BOLD_COMPONENTS.match(rest)  # before clean(), which drops the ** markers
+    if bold:
+        components += [c.strip() for c in bold.group(1).split(",") if c.strip()]
+        rest = rest[bold.end() :]
+    rest = _BRACKET_TAG.sub("", clean(rest))
     severity = None
     match = _SEVERITY.match(rest)
     if match:
         severity, rest = match.group(1), rest[match.end() :]
-    components: list[str] = []
     tickets: list[str] = []
-    bold = _BOLD_COMPONENTS.match(rest)
-    if bold:
-        components += [c.strip() for c in bold.group(1).split(",") if c.strip()]
-        rest = rest[bold.end() :]
     paren = _PAREN_COMPONENT.match(rest)
     if paren:  # 'build (LF 1803): add ...'
         components.append(paren.group(1))

@@ -7,6 +7,7 @@ import re
 from sqlite_utils import Database
 
 from digest import store
+from digest.sources.inline_markdown import code_spans
 from digest.translate import ja
 from digest.translate.base import Draft, Result
 from digest.translate.confidence import FUNCTION_WORDS, unknown_words
@@ -19,6 +20,7 @@ from digest.translate.frame import (
 )
 from digest.translate.glossary import Glossary, Verb, load_glossary, with_terms
 from digest.translate.lines import LineParts, protected_in, split_line
+from digest.translate.markdown import keep_code_spans
 from digest.translate.parse import NP, VP, Clause, Mod, Parser, Unit
 from digest.translate.tokens import Token, english, missing_tokens
 
@@ -97,6 +99,7 @@ class RulesEngine:
         text, sure = self._render(parts, tokens)
         if missing_tokens(protected, text):
             text, sure = self.conservative(parts, tokens), False
+        text = keep_code_spans(code_spans(line), text)
         if missing_tokens(protected_in(line, self.g.finder.find(line)), text):
             text = f"{text} ({line.strip()})"
         return Draft(text, self.name, "machine" if sure else "needs_review")
