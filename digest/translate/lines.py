@@ -61,7 +61,8 @@ def split_line(text: str) -> LineParts:
     rest = _BULLET.sub("", text.strip())
     bold = _BOLD_COMPONENTS.match(rest)  # before clean(), which drops the ** markers
     if bold:
-        components += [c.strip() for c in bold.group(1).split(",") if c.strip()]
+        siblings = [c.strip() for c in bold.group(1).split(",") if c.strip()]
+        components.append(", ".join(siblings))  # '**libcib, tools:**': two, side by side
         rest = rest[bold.end() :]
     rest = _BRACKET_TAG.sub("", clean(rest))
     severity = None

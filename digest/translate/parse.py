@@ -878,9 +878,9 @@ class Parser:
         found = self.verb_at()
         if found and not (be and self.low() in self.g.adjectives and found[1] != "ed"):
             verb, form = found
-            if be and form == "ed":
+            if be and form in {"ed", "base"}:  # 'is set', 'was reset': participle = base form
                 self.i += 1
-                vp = VP(verb, form=form, passive=True, advs=advs)
+                vp = VP(verb, form="ed", passive=True, advs=advs)
                 self.adjuncts(vp)
                 clause.vp = vp
                 return clause

@@ -350,7 +350,7 @@ class RulesEngine:
             return None
         rest = Unit(unit.words, [m for m in unit.mods if m is not part], unit.suffix)
         verb = part.vp.verb
-        parens = "".join(english(m.toks) for m in part.vp.mods)
+        parens = "".join(self.verbatim(english(m.toks)) for m in part.vp.mods)
         return f"{self.unit(rest)}{verb.obj}{verb_form(verb, 'polite')}{parens}"
 
     # -- noun phrases --------------------------------------------------------------------
@@ -360,15 +360,22 @@ class RulesEngine:
         if phrase is None:
             return ""
         out = [self.unit(phrase.units[0])]
+        self._doubt |= any(self._verb_opens(u) for u in phrase.units[1:])
         for conj, unit in zip(phrase.conjs, phrase.units[1:], strict=True):
             out.append({"and": "と", "or": "または", ",": "、"}.get(conj, "と"))
             out.append(self.unit(unit))
         return ja.join(out)
 
+    def _verb_opens(self, unit: Unit) -> bool:
+        """'update X and set Y': a conjunct opening with a verb may be a second verb phrase."""
+        first = unit.words[0] if len(unit.words) > 1 else None
+        found = self.g.verb(first.text) if first is not None and first.kind == "word" else None
+        return found is not None and found[1] == "base"
+
     def unit(self, unit: Unit) -> str:
         """Postmodifiers (reversed, Japanese order) + premodifiers + head."""
         mods = [self.postmod(m) for m in reversed(unit.mods) if m.kind != "paren"]
-        parens = [english(m.toks) for m in unit.mods if m.kind == "paren"]
+        parens = [self.verbatim(english(m.toks)) for m in unit.mods if m.kind == "paren"]
         return ja.join([*mods, self.words(unit.words), *parens, unit.suffix])
 
     def words(self, words: list[Token]) -> str:
@@ -387,7 +394,7 @@ class RulesEngine:
     def _word(self, words: list[Token], i: int, verbatim: bool) -> tuple[str, int]:
         t = words[i]
         if t.kind == "id":
-            return t.text, 1
+            return (self.verbatim(t.text) if t.text.startswith("(") else t.text), 1
         if t.kind == "punct":
             return f" {t.text} ", 1
         low = t.text.lower()
@@ -424,6 +431,11 @@ class RulesEngine:
             return ja.conjugate(verb.ja, "dict", ichidan=verb.ichidan)
         return verb_form(verb, "past", passive=True)
 
+    def verbatim(self, text: str) -> str:
+        """English copied as written (a parenthesis); plain words in it leave the line unsure."""
+        self._doubt |= any(t.kind == "word" for t in self.g.finder.tokenize(text))
+        return text
+
     def postmod(self, mod: Mod) -> str:
         """A postmodifier rendered as a Japanese premodifier."""
         if mod.kind == "pp":
@@ -434,7 +446,7 @@ class RulesEngine:
             return self.vp(mod.vp, "past")
         if mod.kind == "ing" and mod.vp is not None:
             return self.vp(mod.vp, "dict")
-        return english(mod.toks)
+        return self.verbatim(english(mod.toks))
 
     def _pp(self, mod: Mod, where: str, particle: str | None = None) -> str:
         self._doubt |= mod.prep == "to" and where == "np"  # 'tabs to spaces': a change or not?
@@ -488,6 +500,7 @@ class RulesEngine:
         pieces += [self.adjunct(m, vp.verb) for m in own]
         pieces += [self.g.adverbs[a] for a in vp.advs if a not in {"only", "not", "once"}]
         self._doubt |= "only" in vp.advs and vp.obj is None
+        self._doubt |= "also" in vp.advs  # its scope (Xも, Yにも) is not rendered
         pieces.append("一度だけ" if "once" in vp.advs else "")
         pieces.append(last)
         neg = vp.neg or "not" in vp.advs
@@ -536,6 +549,7 @@ class RulesEngine:
         """An adjunct of a verb phrase, before the object in Japanese order."""
         if mod.kind == "pp":
             particle = verb.prep.get(mod.prep)
+            self._doubt |= particle is None and _to_identifier(mod)  # 'try to `shlex.split()`'
             return self._pp(mod, "vp", particle)
         if mod.kind == "purpose" and mod.vp is not None:
             ending = "ように" if mod.vp.neg else "ために"
@@ -544,7 +558,7 @@ class RulesEngine:
             return self._subordinate(mod)
         if mod.kind == "contrast":
             return self.np(mod.np) + "ではなく"
-        return english(mod.toks)
+        return self.verbatim(english(mod.toks))
 
     def _subordinate(self, mod: Mod) -> str:
         spec = self.g.subordinators.get(mod.prep, {"clause": "{x}場合", "ing": "{x}際に"})
@@ -559,6 +573,7 @@ class RulesEngine:
         prep = self.g.prepositions.get(mod.prep)
         if prep is not None:
             return prep["vp"].format(x=self.np(mod.np))
+        self._doubt = True  # 'if available', 'when its set': a condition without its verb
         return spec["clause"].format(x=self.np(mod.np))
 
     # -- clauses -------------------------------------------------------------------------
@@ -617,9 +632,15 @@ class RulesEngine:
         return english([Token(p, "word") for p in pieces])
 
 
+def _to_identifier(mod: Mod) -> bool:
+    """'to X' where X is only identifiers: a direction, or an infinitive of a named command."""
+    units = mod.np.units if mod.np is not None and mod.vp is None else []
+    return mod.prep == "to" and bool(units) and all(w.kind == "id" for u in units for w in u.words)
+
+
 def _of_case(adjunct: str, fixed: bool) -> str:
-    """'Fix X when Y' -> Y場合のXを修正: the fix is to X in that case."""
-    if fixed and adjunct.endswith(("場合は", "場合に")):
+    """'Fix X when Y' -> Y場合のXを修正 ('while Y' -> Y間の): the fix is to X in that case."""
+    if fixed and adjunct.endswith(("場合は", "場合に", "際に", "間に")):
         return adjunct[:-1] + "の"
     return adjunct
 
