@@ -25,6 +25,10 @@ from digest.translate.tokens import Token, english
 
 _SPACES = re.compile(r" {2,}")
 AGENT_LABELS = {"リソースエージェント"}
+KINDS = {
+    "修正", "追加", "削除", "変更", "更新", "改善", "実装", "導入", "非推奨化", "有効化",
+    "無効化", "名前変更", "整理", "簡素化", "最適化", "リファクタリング",
+}  # fmt: skip
 NEGATION_OPENERS = {"do", "don't", "dont", "never", "not", "no"}
 
 
@@ -79,12 +83,11 @@ def change_kind(g: Glossary, tokens: list[Token]) -> str:
 
 
 def kind_noun(verb: str) -> str:
-    """The noun of a lexicon verb: 修正する -> 修正, 非推奨にする -> 非推奨化, else 変更."""
-    if verb.endswith("にする"):
-        return verb.removesuffix("にする") + "化"
-    if verb.endswith("する") and len(verb) > 2:
-        return verb.removesuffix("する")
-    return "変更"
+    """The kind noun of a lexicon verb (修正する -> 修正, 非推奨にする -> 非推奨化) if it names
+    a kind of change the digest uses; anything else is a 変更."""
+    noun = verb.removesuffix("にする") + "化" if verb.endswith("にする") else verb
+    noun = noun.removesuffix("する")
+    return noun if noun in KINDS else "変更"
 
 
 def identifier_chunks(tokens: list[Token]) -> list[str]:

@@ -102,6 +102,8 @@ def protected_in(text: str, found: list[str]) -> list[str]:
 
 
 def _is_component(word: str) -> bool:
+    if re.fullmatch(r"(?i)(?:fix|add|remove|update|drop|use|make|allow|correct) \S+", word):
+        return False  # 'Fix typo: occured -> occurred' opens with its verb, not a component
     return not re.fullmatch(r"(?i)bug|note|warning|error|see|e\.g|i\.e|todo", word)
 
 
