@@ -20,7 +20,7 @@ import re
 from digest.translate import ja
 from digest.translate.glossary import Glossary
 from digest.translate.lines import LineParts
-from digest.translate.parse import COMPARISONS
+from digest.translate.syntax import COMPARISONS
 from digest.translate.tokens import Token, english
 
 _SPACES = re.compile(r" {2,}")
