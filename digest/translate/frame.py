@@ -21,7 +21,7 @@ from digest.translate import ja
 from digest.translate.glossary import Glossary
 from digest.translate.lines import LineParts
 from digest.translate.syntax import COMPARISONS
-from digest.translate.tokens import Token, english
+from digest.translate.tokens import Token
 
 _SPACES = re.compile(r" {2,}")
 AGENT_LABELS = {"リソースエージェント"}
@@ -63,7 +63,7 @@ def conservative(g: Glossary, parts: LineParts, tokens: list[Token]) -> str:
     """What is certain of an unsure line: component, kind of change and identifiers."""
     label = component_label(g, parts.components)
     kind = change_kind(g, tokens)
-    ids = [i for i in identifier_chunks(tokens) if i not in label]
+    ids = [i for i in identifier_chunks(parts.body, tokens) if i not in label]
     if ids:
         lead = component_lead_in(g, parts.components)
         text = f"{lead}{'、'.join(ids)}に関する{kind}です。"
@@ -90,21 +90,33 @@ def kind_noun(verb: str) -> str:
     return noun if noun in KINDS else "変更"
 
 
-def identifier_chunks(tokens: list[Token]) -> list[str]:
-    """Runs of adjacent identifiers as written ('crm_resource --cleanup', '>= 19'), in order."""
-    chunks: list[list[Token]] = []
-    run: list[Token] = []
+def identifier_chunks(body: str, tokens: list[Token]) -> list[str]:
+    """Runs of adjacent identifiers as the body writes them ('crm_resource --cleanup', '>= 19',
+    'major()/minor()'), in order, each once."""
+    spans: list[tuple[int, int]] = []
+    run: tuple[int, int] | None = None
+    pos = 0
     for i, t in enumerate(tokens):
+        start = body.find(t.text, pos)
+        start = pos if start < 0 else start
+        pos = start + len(t.text)
         next_is_id = i + 1 < len(tokens) and tokens[i + 1].protected
         if t.protected or (t.text in COMPARISONS and next_is_id):
-            run.append(t)
+            run = (run[0] if run else start, pos)
             continue
         if run:
-            chunks.append(run)
-        run = []
+            spans.append(run)
+        run = None
     if run:
-        chunks.append(run)
-    return _dedupe([english(c) for c in chunks])
+        spans.append(run)
+    return _dedupe([_glued(body, s, e) for s, e in spans])
+
+
+def _glued(body: str, start: int, end: int) -> str:
+    """The span, with an empty call '()' glued to its end kept ('minor()')."""
+    while body.startswith("()", end):
+        end += 2
+    return body[start:end]
 
 
 def _label(g: Glossary, component: str) -> str:

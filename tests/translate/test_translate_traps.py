@@ -92,6 +92,7 @@ def test_an_unparsed_line_keeps_its_kind_and_identifiers_not_its_english():
     assert (draft.state, draft.text) == ("needs_review", "修正です。")
     draft = ENGINE.translate_draft("Deprecated the of crm_resource --cleanup, if the when x >= 19")
     assert draft.text == "crm_resource --cleanup、>= 19に関する非推奨化です。"
+    assert ja("Fix frob major()/minor() zap on the when") == "major()/minor()に関する修正です。"
     assert ja("Removed the of crm_resource --cleanup, if the when") == (
         "crm_resource --cleanupに関する削除です。"
     )
