@@ -90,7 +90,7 @@ class PhraseRenderer:
                 return found, n
         if low in self.g.adjectives:
             alone = len(words) == 1
-            self._doubt |= not alone and i == len(words) - 1  # 'descriptions better'
+            self._doubt |= i == len(words) - 1  # 'descriptions better'; 'from all' stays English
             return (t.text if alone else self.g.adjectives[low]), 1
         if "/" in low:
             return "/".join(self.g.noun([w]) or w for w in t.text.split("/")), 1
