@@ -91,7 +91,10 @@ class PhraseRenderer:
         if low in self.g.adjectives:
             alone = len(words) == 1
             self._doubt |= i == len(words) - 1  # 'descriptions better'; 'from all' stays English
-            return (t.text if alone else self.g.adjectives[low]), 1
+            if alone:
+                return t.text, 1
+            noun = frozenset(w.text.lower() for w in words[i + 1 :])  # the noun it modifies
+            return self.g.sense(low, noun) or self.g.adjectives[low], 1
         if "/" in low:
             return "/".join(self.g.noun([w]) or w for w in t.text.split("/")), 1
         return self._participle(t, head=i == len(words) - 1), 1

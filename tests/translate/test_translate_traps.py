@@ -45,6 +45,12 @@ def test_release_of_a_version_is_a_release_not_freeing():
     assert "解放" in ja("Fix: release the lock on error")
 
 
+def test_failed_follows_the_noun_it_modifies():
+    assert "失敗したstart operation" in ja("Fix check for failed start operations")
+    assert "故障したノード" in ja("Fix fencing of failed nodes")
+    assert "互換性" in ja("Fix version check when applying compatability handling")
+
+
 def test_unit_tests_are_a_noun_not_testing_units():
     text = ja("Unit tests")
     assert "ユニットテスト" in text and "単位" not in text
