@@ -19,6 +19,7 @@ from digest.translate.syntax import (
     VP,
     Clause,
     Mod,
+    Unit,
     drop_no,
     plural_subject,
 )
@@ -330,7 +331,26 @@ class Parser(NounPhraseParser):
         if clause is not None:
             return Mod("sub", prep=sub, clause=clause)
         phrase = self.np()
-        return Mod("sub", prep=sub, np=phrase) if phrase else None
+        if phrase is None:
+            return None
+        reduced = self._reduced_passive(phrase)
+        if reduced is not None:
+            return Mod("sub", prep=sub, clause=reduced)
+        return Mod("sub", prep=sub, np=phrase)
+
+    def _reduced_passive(self, phrase: NP) -> Clause | None:
+        """'when nodes provided', 'if the option specified': subject + participle, no 'be'."""
+        unit = phrase.units[-1]
+        last = unit.mods[-1] if unit.mods else None
+        ends = self.at_end() or self.low() in {",", ";", "-", ")"}
+        if last is None or last.kind != "part" or last.vp is None or last.vp.mods or not ends:
+            return None
+        vp = last.vp
+        if not vp.passive or vp.obj is not None or vp.verb.lemma not in self.g.verbs:
+            return None
+        subject = NP([*phrase.units[:-1], Unit(unit.words, unit.mods[:-1], unit.suffix)])
+        subject.conjs = list(phrase.conjs)
+        return Clause(subj=subject, vp=vp, finite=True, past=True)
 
     def _coordination(self, vp: VP) -> None:
         while self.low() in {"and", ",", "or"}:

@@ -51,6 +51,15 @@ def test_failed_follows_the_noun_it_modifies():
     assert "互換性" in ja("Fix version check when applying compatability handling")
 
 
+def test_a_condition_without_its_verb_is_unsure_unless_a_reduced_passive():
+    assert ENGINE.translate_draft("Fix crash if the option specified").text == (
+        "オプションが指定された場合のクラッシュを修正しました。"
+    )
+    assert ENGINE.translate_draft("hb_report: get blackbox records if available").state == (
+        "needs_review"
+    )
+
+
 def test_unit_tests_are_a_noun_not_testing_units():
     text = ja("Unit tests")
     assert "ユニットテスト" in text and "単位" not in text
