@@ -18,7 +18,7 @@ SEVERITIES = (
 _SEVERITY = re.compile(rf"^({SEVERITIES})\s*:\s*", re.IGNORECASE)
 _COMPONENT = re.compile(r"^([A-Za-z][\w./+-]{0,30}(?: [a-z][\w./+-]{0,12})?):\s+(?=\S)")
 _SUBCOMPONENT = re.compile(r"^([A-Za-z][\w./+-]{0,30}) - (?=\S)")
-_TICKET = r"(?:[A-Za-z][\w.-]*?[#:-]?\d+|#?\d+|[A-Z]+ \d{3,})"
+_TICKET = r"(?:[A-Za-z][\w.-]*#[A-Z][A-Z0-9]*-\d+|[A-Za-z][\w.-]*?[#:-]?\d+|#?\d+|[A-Z]+ \d{3,})"
 _PAREN_COMPONENT = re.compile(rf"^([A-Za-z][\w./+-]{{0,30}}) \(({_TICKET})\):\s+(?=\S)")
 _LEAD_TICKET = re.compile(
     rf"^(?:(?:Bug|Fix|Issue)\s+({_TICKET}(?:,\s*{_TICKET})*)\s*(?:-|:)|([A-Z]+:\d+) -)\s+",

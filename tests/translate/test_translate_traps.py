@@ -282,3 +282,8 @@ def test_can_and_support_for_read_as_the_editors_write_them():
 def test_headline_lines_with_a_past_participle():
     assert ja("Memory leak fixed") == "メモリリークを修正しました。"
     assert ja("crm_mon: legacy options removed") == "crm_monで、旧来のオプションを削除しました。"
+
+
+def test_jira_style_tickets_stay_whole_and_go_last():
+    text = ja("bootstrap: update the warning about legacy transports (jsc#PED-16433)")
+    assert text.endswith("(jsc#PED-16433)") and "jsc # " not in text
