@@ -23,7 +23,7 @@ from digest.translate.lines import LineParts, protected_in, split_line
 from digest.translate.markdown import keep_code_spans
 from digest.translate.parse import Parser
 from digest.translate.phrases import PhraseRenderer, verb_form
-from digest.translate.syntax import NP, VP, Unit
+from digest.translate.syntax import NP, VP, Clause, Unit
 from digest.translate.tokens import Token, english, missing_tokens
 
 _SPACES = re.compile(r" {2,}")
@@ -151,7 +151,7 @@ class RulesEngine(PhraseRenderer):
             p = Parser(tokens, self.g)
             clause = p.clause(subject=True)
             if clause is not None and p.at_end() and (clause.subj or clause.pronoun):
-                return self.clause(clause) + "。"
+                return (self.statement(clause) or self.clause(clause)) + "。"
         return sentence + "。"
 
     def conservative(self, parts: LineParts, tokens: list[Token]) -> str:
@@ -229,7 +229,18 @@ class RulesEngine(PhraseRenderer):
         text = self.clause(clause)
         if lead is not None:
             text = self.adjunct(lead, Verb("be", "である")) + "、" + text
+        fact = self.statement(clause)
+        if fact is not None:
+            lead_text = self.adjunct(lead, Verb("be", "である")) + "、" if lead is not None else ""
+            return p.i, lead_text + fact, False
         return p.i, self.pattern("declarative", clause=text), False
+
+    def statement(self, clause: Clause) -> str | None:
+        """'X are not Y' states a fact: XはYではありません (not a change made 〜ようにしました)."""
+        if clause.vp is not None or clause.pred is None or clause.mods or clause.advs:
+            return None
+        subj = self.np(clause.subj) + "は" if clause.subj is not None else ""
+        return ja.join([subj, self.np(clause.pred), "ではありません" if clause.neg else "です"])
 
     def _try_np(self, tokens: list[Token]) -> tuple[int, str, bool] | None:
         p = Parser(tokens, self.g)

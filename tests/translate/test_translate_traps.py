@@ -287,3 +287,12 @@ def test_headline_lines_with_a_past_participle():
 def test_jira_style_tickets_stay_whole_and_go_last():
     text = ja("bootstrap: update the warning about legacy transports (jsc#PED-16433)")
     assert text.endswith("(jsc#PED-16433)") and "jsc # " not in text
+
+
+def test_a_statement_of_fact_is_not_a_change_made():
+    assert ja("cibconf: graph: resource templates are not resources") == (
+        "cibconfのgraphで、リソーステンプレートはリソースではありません。"
+    )
+    assert ja("Move the resource templates - they are not documentation").endswith(
+        "ドキュメントではありません。"
+    )
