@@ -10,10 +10,14 @@ the gain is against the same lines translated with an empty TM. The reference po
 digest in ../shared/reference) is printed separately, as before.
 
 `--show dev [N]` prints N dev lines as English | digest | reference for tuning (dev only).
+`--sample test [N]` prints N lines (default 20) of a split drawn with a fixed seed as
+`English | digest | reference`, unedited, for a closing note (not for tuning); the digest side is
+shown as the draft shows it, with the （要確認） marker on a line that needs review.
 """
 
 from __future__ import annotations
 
+import random
 import re
 import sys
 import tempfile
@@ -32,6 +36,7 @@ from digest.translate import Pipeline, Result  # noqa: E402
 from digest.translate.glossary import Glossary, load_glossary  # noqa: E402
 from digest.translate.lines import clean, protected_in  # noqa: E402
 from digest.translate.manage import import_post  # noqa: E402
+from digest.translate.markdown import REVIEW_MARK  # noqa: E402
 from digest.translate.rules import RulesEngine  # noqa: E402
 from digest.translate.terms import approve_terms, learn_pairs, term_candidates  # noqa: E402
 from digest.translate.tokens import missing_tokens  # noqa: E402
@@ -202,6 +207,23 @@ def show(engine: RulesEngine, rows: list[Row], split: str, count: int) -> int:
     return 0
 
 
+SAMPLE_SEED = 20261205
+
+
+def sample(engine: RulesEngine, rows: list[Row], split: str, count: int) -> int:
+    """Print `count` lines of a split drawn with a fixed seed as English | digest | reference."""
+    part = [r for r in rows if r.split == split]
+    if not part:
+        print(f"Error: no {split!r} lines in {CORPUS}")
+        return 2
+    drawn = random.Random(SAMPLE_SEED).sample(part, min(count, len(part)))
+    for row in sorted(drawn, key=lambda r: r.id):
+        result = engine.translate_results([row.english])[0]
+        mark = REVIEW_MARK if result.state == "needs_review" else ""
+        print(f"{row.english} | {result.text}{mark} | {row.japanese}")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     g = load_glossary()
     engine = RulesEngine(g)
@@ -210,6 +232,9 @@ def main(argv: list[str]) -> int:
         return show(
             engine, rows, argv[1] if len(argv) > 1 else "dev", int((argv[2:3] and argv[2]) or 1000)
         )
+    if argv[:1] == ["--sample"]:
+        split = argv[1] if len(argv) > 1 else "test"
+        return sample(engine, rows, split, int((argv[2:3] and argv[2]) or 20))
     if not rows:
         print(f"corpus: skipped, not found at {CORPUS}")
     for split in ("dev", "test"):

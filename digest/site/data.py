@@ -67,6 +67,11 @@ class Change:
         """The line as safe HTML: ChangeLog.md bold and code spans rendered, the rest escaped."""
         return Markup(inline_html(self.text))
 
+    @property
+    def japanese_html(self) -> Markup:
+        """The Japanese as safe HTML: code spans kept from the English rendered, rest escaped."""
+        return Markup(inline_html((self.japanese or "").strip()))
+
 
 @dataclass(frozen=True)
 class ReleaseInfo:

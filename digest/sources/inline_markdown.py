@@ -23,6 +23,11 @@ def plain_text(text: str) -> str:
     return "".join(parts)
 
 
+def code_spans(text: str) -> list[str]:
+    """The contents of the line's code spans, in order."""
+    return [chunk for is_code, chunk in _split_code(text) if is_code]
+
+
 def inline_html(text: str) -> str:
     """Bold and code spans as <strong> and <code>; everything else HTML-escaped."""
     parts = []

@@ -87,7 +87,11 @@ class Pipeline:
             threshold=self.threshold,
             lead_in=lambda components: component_lead_in(self.glossary, components),
         )
-        sources = list(dict.fromkeys(clean(line) for line in lines if line.strip()))
+        raw: dict[str, str] = {}  # the engine sees the line as written (code spans kept)
+        for line in lines:
+            if line.strip():
+                raw.setdefault(clean(line), line.strip())
+        sources = list(raw)
         stored = tm.exact(sources)
         found: dict[str, Result] = {}
         todo: list[str] = []
@@ -101,7 +105,7 @@ class Pipeline:
                 self._count("memory" if result.origin == "memory" else "stored")
                 found[source] = result
         new = [r for r in found.values() if r.origin == "memory"]
-        for source, draft in zip(todo, self.engine.translate(todo), strict=True):
+        for source, draft in zip(todo, self.engine.translate([raw[s] for s in todo]), strict=True):
             found[source] = Result(source, draft.text, draft.origin, draft.state)
             self._count(draft.origin)
             new.append(found[source])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from digest.translate.glossary import Glossary
-from digest.translate.parse import (
+from digest.translate.syntax import (
     AUX,
     CONJUNCTIONS,
     CONTRACTIONS,

@@ -18,7 +18,7 @@ SEVERITIES = (
 _SEVERITY = re.compile(rf"^({SEVERITIES})\s*:\s*", re.IGNORECASE)
 _COMPONENT = re.compile(r"^([A-Za-z][\w./+-]{0,30}(?: [a-z][\w./+-]{0,12})?):\s+(?=\S)")
 _SUBCOMPONENT = re.compile(r"^([A-Za-z][\w./+-]{0,30}) - (?=\S)")
-_TICKET = r"(?:[A-Za-z][\w.-]*?[#:-]?\d+|#?\d+|[A-Z]+ \d{3,})"
+_TICKET = r"(?:[A-Za-z][\w.-]*#[A-Z][A-Z0-9]*-\d+|[A-Za-z][\w.-]*?[#:-]?\d+|#?\d+|[A-Z]+ \d{3,})"
 _PAREN_COMPONENT = re.compile(rf"^([A-Za-z][\w./+-]{{0,30}}) \(({_TICKET})\):\s+(?=\S)")
 _LEAD_TICKET = re.compile(
     rf"^(?:(?:Bug|Fix|Issue)\s+({_TICKET}(?:,\s*{_TICKET})*)\s*(?:-|:)|([A-Z]+:\d+) -)\s+",
@@ -57,17 +57,19 @@ def clean(text: str) -> str:
 
 def split_line(text: str) -> LineParts:
     """Split severity, component prefixes and ticket references off a cleaned changelog line."""
-    rest = _BRACKET_TAG.sub("", clean(text))
+    components: list[str] = []
+    rest = _BULLET.sub("", text.strip())
+    bold = _BOLD_COMPONENTS.match(rest)  # before clean(), which drops the ** markers
+    if bold:
+        siblings = [c.strip() for c in bold.group(1).split(",") if c.strip()]
+        components.append(", ".join(siblings))  # '**libcib, tools:**': two, side by side
+        rest = rest[bold.end() :]
+    rest = _BRACKET_TAG.sub("", clean(rest))
     severity = None
     match = _SEVERITY.match(rest)
     if match:
         severity, rest = match.group(1), rest[match.end() :]
-    components: list[str] = []
     tickets: list[str] = []
-    bold = _BOLD_COMPONENTS.match(rest)
-    if bold:
-        components += [c.strip() for c in bold.group(1).split(",") if c.strip()]
-        rest = rest[bold.end() :]
     paren = _PAREN_COMPONENT.match(rest)
     if paren:  # 'build (LF 1803): add ...'
         components.append(paren.group(1))
@@ -100,6 +102,8 @@ def protected_in(text: str, found: list[str]) -> list[str]:
 
 
 def _is_component(word: str) -> bool:
+    if re.fullmatch(r"(?i)(?:fix|add|remove|update|drop|use|make|allow|correct) \S+", word):
+        return False  # 'Fix typo: occured -> occurred' opens with its verb, not a component
     return not re.fullmatch(r"(?i)bug|note|warning|error|see|e\.g|i\.e|todo", word)
 
 

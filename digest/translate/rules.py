@@ -7,31 +7,33 @@ import re
 from sqlite_utils import Database
 
 from digest import store
+from digest.sources.inline_markdown import code_spans
 from digest.translate import ja
 from digest.translate.base import Draft, Result
-from digest.translate.confidence import FUNCTION_WORDS, unknown_words
+from digest.translate.confidence import unknown_words
+from digest.translate.frame import (
+    component_label,
+    component_lead_in,
+    conservative,
+    frame,
+    tickets_of,
+)
 from digest.translate.glossary import Glossary, Verb, load_glossary, with_terms
 from digest.translate.lines import LineParts, protected_in, split_line
-from digest.translate.parse import NP, VP, Clause, Mod, Parser, Unit
+from digest.translate.markdown import keep_code_spans
+from digest.translate.parse import Parser
+from digest.translate.phrases import PhraseRenderer, verb_form
+from digest.translate.syntax import NP, VP, Clause, Unit
 from digest.translate.tokens import Token, english, missing_tokens
 
-CREATION_VERBS = {"add", "implement", "introduce", "provide", "create"}
-CLASSIFIERS = {
-    "command", "option", "parameter", "attribute", "plugin", "property", "variable", "field",
-    "directive", "keyword", "subcommand", "function", "flag", "task", "macro", "method",
-}  # fmt: skip
 _SPACES = re.compile(r" {2,}")
 _VERSION = re.compile(r"^v?\d+(?:\.\d+)+(?:[-~ ]?(?:rc|beta|alpha|final)\d*)?$", re.IGNORECASE)
 RELEASE_KINDS = {"stable": "安定版", "beta": "ベータ版", "final": "最終版", "new": "新しい"}
-FIX_VERBS = {"fix", "correct", "repair"}
-DOUBTFUL = {"no", "not", "none", "only"}  # inside a noun phrase: a negation or limit misplaced
 ENDINGS = ("ました", "です", "ません")
-AUX_LEMMAS = {"have", "be", "do"}
-PAST_BEFORE = {"after", "once"}  # 'after X-ing' -> Xした後に
 _SENTENCE_BREAK = re.compile(r"\s+-\s+|(?<=[a-z])\.\s+(?=[A-Z])|;\s+")
 
 
-class RulesEngine:
+class RulesEngine(PhraseRenderer):
     """Offline en -> ja translation for changelog one-liners; identifiers stay verbatim."""
 
     name = "rules"
@@ -90,6 +92,7 @@ class RulesEngine:
         text, sure = self._render(parts, tokens)
         if missing_tokens(protected, text):
             text, sure = self.conservative(parts, tokens), False
+        text = keep_code_spans(code_spans(line), text)
         if missing_tokens(protected_in(line, self.g.finder.find(line)), text):
             text = f"{text} ({line.strip()})"
         return Draft(text, self.name, "machine" if sure else "needs_review")
@@ -117,9 +120,9 @@ class RulesEngine:
 
     def _noun_frame(self, parts: LineParts, phrase: str) -> str:
         """A noun-only line as the editors write it: 'crm: regression tests' -> crmの回帰テスト."""
-        lead = self.lead_in(parts.components).removesuffix("で、")
-        tickets = f"({', '.join(parts.tickets)})" if parts.tickets else ""
-        return _SPACES.sub(" ", ja.join([lead + "の" if lead else "", phrase]) + tickets).strip()
+        lead = component_label(self.g, parts.components)
+        text = ja.join([lead + "の" if lead else "", phrase]) + tickets_of(parts)
+        return _SPACES.sub(" ", text).strip()
 
     def _segments(self, body: str) -> str | None:
         """A line of several sentences ('X - Y', 'X. Y', 'X; Y'), each parsed on its own;
@@ -148,31 +151,15 @@ class RulesEngine:
             p = Parser(tokens, self.g)
             clause = p.clause(subject=True)
             if clause is not None and p.at_end() and (clause.subj or clause.pronoun):
-                return self.clause(clause) + "。"
+                return (self.statement(clause) or self.clause(clause)) + "。"
         return sentence + "。"
 
     def conservative(self, parts: LineParts, tokens: list[Token]) -> str:
-        """The English clause kept whole inside a Japanese frame chosen by its leading verb."""
-        found = self.g.verb(tokens[0].text) if tokens[0].kind == "word" else None
-        skip = 1
-        if len(tokens) > 2 and tokens[1].kind == "word":
-            phrasal = f"{tokens[0].text} {tokens[1].text}".lower()
-            if phrasal in self.g.verbs:  # 'Make sure X': the frame of 'make sure', not 'make'
-                found, skip = (self.g.verbs[phrasal], "base"), 2
-        if found is not None and found[1] == "base" and len(tokens) > skip:
-            verb, rest = found[0], _verbatim_rest(parts.body, tokens, skip)
-            ending = (
-                verb_form(verb, "polite")
-                if verb.done
-                else verb_form(verb, "dict") + "ようにしました"
-            )
-            return self._frame(parts, f"「{rest}」{verb.obj}{ending}。")
-        return self._frame(parts, f"「{parts.body.strip()}」に関する変更です。")
+        """What is certain of an unsure line: component, kind of change, identifiers."""
+        return conservative(self.g, parts, tokens)
 
     def _frame(self, parts: LineParts, sentence: str) -> str:
-        lead = self.lead_in(parts.components)
-        tickets = f"({', '.join(parts.tickets)})" if parts.tickets else ""
-        return _SPACES.sub(" ", f"{lead}{sentence}{tickets}").strip()
+        return frame(self.g, parts, sentence)
 
     def lead_in(self, components: tuple[str, ...]) -> str:
         """Component prefixes as a Japanese lead-in: 'PE: ' -> 'PEで、'."""
@@ -242,7 +229,18 @@ class RulesEngine:
         text = self.clause(clause)
         if lead is not None:
             text = self.adjunct(lead, Verb("be", "である")) + "、" + text
+        fact = self.statement(clause)
+        if fact is not None:
+            lead_text = self.adjunct(lead, Verb("be", "である")) + "、" if lead is not None else ""
+            return p.i, lead_text + fact, False
         return p.i, self.pattern("declarative", clause=text), False
+
+    def statement(self, clause: Clause) -> str | None:
+        """'X are not Y' states a fact: XはYではありません (not a change made 〜ようにしました)."""
+        if clause.vp is not None or clause.pred is None or clause.mods or clause.advs:
+            return None
+        subj = self.np(clause.subj) + "は" if clause.subj is not None else ""
+        return ja.join([subj, self.np(clause.pred), "ではありません" if clause.neg else "です"])
 
     def _try_np(self, tokens: list[Token]) -> tuple[int, str, bool] | None:
         p = Parser(tokens, self.g)
@@ -356,350 +354,5 @@ class RulesEngine:
             return None
         rest = Unit(unit.words, [m for m in unit.mods if m is not part], unit.suffix)
         verb = part.vp.verb
-        parens = "".join(english(m.toks) for m in part.vp.mods)
+        parens = "".join(self.verbatim(english(m.toks)) for m in part.vp.mods)
         return f"{self.unit(rest)}{verb.obj}{verb_form(verb, 'polite')}{parens}"
-
-    # -- noun phrases --------------------------------------------------------------------
-
-    def np(self, phrase: NP | None) -> str:
-        """Render coordinated noun phrase units."""
-        if phrase is None:
-            return ""
-        out = [self.unit(phrase.units[0])]
-        for conj, unit in zip(phrase.conjs, phrase.units[1:], strict=True):
-            out.append({"and": "と", "or": "または", ",": "、"}.get(conj, "と"))
-            out.append(self.unit(unit))
-        return ja.join(out)
-
-    def unit(self, unit: Unit) -> str:
-        """Postmodifiers (reversed, Japanese order) + premodifiers + head."""
-        mods = [self.postmod(m) for m in reversed(unit.mods) if m.kind != "paren"]
-        parens = [english(m.toks) for m in unit.mods if m.kind == "paren"]
-        return ja.join([*mods, self.words(unit.words), *parens, unit.suffix])
-
-    def words(self, words: list[Token]) -> str:
-        """Premodifiers + head: glossary terms, adjectives, participles, identifiers."""
-        head = words[-1].text.lower() if words[-1].kind == "word" else ""
-        self._doubt |= any(w.kind == "word" and w.text.lower() in DOUBTFUL for w in words)
-        verbatim = bool(self.g.noun([head]) and _lemma_in(head, CLASSIFIERS))
-        pieces: list[str] = []
-        i = 0
-        while i < len(words):
-            piece, used = self._word(words, i, verbatim and i < len(words) - 1)
-            pieces.append(piece)
-            i += used
-        return ja.join(pieces).strip()
-
-    def _word(self, words: list[Token], i: int, verbatim: bool) -> tuple[str, int]:
-        t = words[i]
-        if t.kind == "id":
-            return t.text, 1
-        if t.kind == "punct":
-            return f" {t.text} ", 1
-        low = t.text.lower()
-        if verbatim and low not in self.g.adjectives:
-            return t.text, 1
-        run = 0
-        while i + run < len(words) and words[i + run].kind == "word":
-            run += 1
-        for n in range(min(run, self.g.max_term_words), 0, -1):
-            found = self.g.noun([w.text.lower() for w in words[i : i + n]])
-            if n == 1 and found is not None:
-                found = self.g.sense(low, self._cues) or found
-            if found is not None and (n > 1 or low not in self.g.adjectives or i == len(words) - 1):
-                return found, n
-        if low in self.g.adjectives:
-            alone = len(words) == 1
-            self._doubt |= not alone and i == len(words) - 1  # 'descriptions better'
-            return (t.text if alone else self.g.adjectives[low]), 1
-        if "/" in low:
-            return "/".join(self.g.noun([w]) or w for w in t.text.split("/")), 1
-        return self._participle(t, head=i == len(words) - 1), 1
-
-    def _participle(self, t: Token, head: bool = False) -> str:
-        low = t.text.lower()
-        found = self.g.verb(low)
-        if found is None or found[1] not in {"ed", "ing"} or found[0].lemma in AUX_LEMMAS:
-            # a verb or function word left as a noun: the parse went astray somewhere
-            self._doubt |= found is not None or low in FUNCTION_WORDS
-            return t.text
-        verb, form = found
-        if form == "ing" and head:
-            return verb.ja[:-2] if verb.ja.endswith("する") else verb.ja + "こと"
-        if form == "ing":
-            return ja.conjugate(verb.ja, "dict", ichidan=verb.ichidan)
-        return verb_form(verb, "past", passive=True)
-
-    def postmod(self, mod: Mod) -> str:
-        """A postmodifier rendered as a Japanese premodifier."""
-        if mod.kind == "pp":
-            return self._pp(mod, "np")
-        if mod.kind == "rel" and mod.clause is not None:
-            return self.clause(mod.clause, relative=True)
-        if mod.kind == "part" and mod.vp is not None:
-            return self.vp(mod.vp, "past")
-        if mod.kind == "ing" and mod.vp is not None:
-            return self.vp(mod.vp, "dict")
-        return english(mod.toks)
-
-    def _pp(self, mod: Mod, where: str, particle: str | None = None) -> str:
-        self._doubt |= mod.prep == "to" and where == "np"  # 'tabs to spaces': a change or not?
-        spec = self.g.prepositions.get(mod.prep, {"np": "{x}の", "vp": "{x}で"})
-        if mod.np is not None and mod.vp is not None:
-            x = f"{self.np(mod.np)}が{self.vp(mod.vp, 'dict')}の"
-            return x + (particle or "を")
-        if mod.vp is not None:
-            x = self.vp(mod.vp, "past" if mod.prep in PAST_BEFORE else "dict")
-            if particle:
-                return f"{x}ことに" if particle == "に" else f"{x}こと{particle}"
-            template = spec.get("ing") or spec[where]
-            return template.format(x=x if "ing" in spec else x + "こと")
-        x = self.np(mod.np)
-        if particle:
-            return x + particle
-        if mod.prep == "by" and x == "デフォルト":
-            return "デフォルトで" if where == "vp" else "デフォルトの"
-        return spec[where].format(x=x)
-
-    # -- verb phrases --------------------------------------------------------------------
-
-    def vp(self, vp: VP, form: str, last: str = "", subject: str = "") -> str:
-        """Adjuncts, subject, object, adverbs and the verb; coordinated verbs joined by 、."""
-        chain = [vp, *vp.coord]
-        out = [
-            self._single(v, "renyou", subject=subject if i == 0 else "") + "、"
-            for i, v in enumerate(chain[:-1])
-        ]
-        out.append(self._single(chain[-1], form, last, subject if len(chain) == 1 else ""))
-        return ja.join(out)
-
-    def _single(self, vp: VP, form: str, last: str = "", subject: str = "") -> str:
-        attach = vp.verb.lemma in CREATION_VERBS and vp.obj is not None
-        fixed = vp.verb.lemma in FIX_VERBS and vp.obj is not None
-        pieces = [
-            _of_case(self.adjunct(m, vp.verb), fixed) + ("" if m.kind == "sub" else "、")
-            for m in vp.mods
-            if m.kind == "sub" or (m.kind == "purpose" and not attach)
-        ]
-        own = [m for m in vp.mods if m.kind == "pp" and m.prep in vp.verb.prep]
-        pieces += [
-            self.adjunct(m, vp.verb)
-            for m in vp.mods
-            if m.kind not in {"sub", "purpose"} and m not in own
-        ]
-        pieces.append(subject)
-        purposes = [m for m in vp.mods if m.kind == "purpose"] if attach else []
-        pieces += [self.vp(m.vp, "dict") + "ための" for m in purposes if m.vp is not None]
-        pieces.append(self._object(vp))
-        pieces += [self.adjunct(m, vp.verb) for m in own]
-        pieces += [self.g.adverbs[a] for a in vp.advs if a not in {"only", "not", "once"}]
-        self._doubt |= "only" in vp.advs and vp.obj is None
-        pieces.append("一度だけ" if "once" in vp.advs else "")
-        pieces.append(last)
-        neg = vp.neg or "not" in vp.advs
-        pieces.append(self._verb(vp, _negate(form) if neg else form))
-        return ja.join(pieces)
-
-    def _object(self, vp: VP) -> str:
-        if vp.comp is not None:
-            wh = {"which": "どの", "what": "何が", "how": "どのように"}.get(vp.wh, "")
-            if vp.wh:
-                end = "かどうかを" if vp.wh == "whether" else "かを"
-                return wh + self.clause(vp.comp) + end
-            return self.clause(vp.comp) + "ことを"
-        if vp.obj is None:
-            return ""
-        only = "のみ" if "only" in vp.advs and "once" not in vp.advs else ""
-        problem = self._problem(vp)
-        if problem:
-            return problem
-        if vp.obj_inf is not None:
-            return f"{self.np(vp.obj)}{only}が{self.vp(vp.obj_inf, 'dict')}ように"
-        return f"{self.np(vp.obj)}{only}{vp.verb.obj}"
-
-    def _problem(self, vp: VP) -> str:
-        """'Fix X flipping to Y' -> XがYに切り替わる問題を (the participle is the defect)."""
-        if vp.verb.lemma not in FIX_VERBS or vp.obj is None or len(vp.obj.units) != 1:
-            return ""
-        unit = vp.obj.units[0]
-        if not unit.mods or unit.mods[-1].kind != "ing" or unit.mods[-1].vp is None:
-            return ""
-        head = Unit(unit.words, unit.mods[:-1], unit.suffix)
-        return f"{self.unit(head)}が{self.vp(unit.mods[-1].vp, 'dict')}問題を"
-
-    def _verb(self, vp: VP, form: str) -> str:
-        if vp.inf is not None:
-            inner = self.vp(vp.inf, "vol")
-            return inner + "と" + ja.conjugate("する", form)
-        if vp.verb.lemma == "be":
-            return ""
-        if vp.result:
-            verb = "保つ" if vp.verb.lemma == "keep" else "する"
-            return adverbial(vp.result) + ja.conjugate(verb, form)
-        return verb_form(vp.verb, form, passive=vp.passive)
-
-    def adjunct(self, mod: Mod, verb: Verb) -> str:
-        """An adjunct of a verb phrase, before the object in Japanese order."""
-        if mod.kind == "pp":
-            particle = verb.prep.get(mod.prep)
-            return self._pp(mod, "vp", particle)
-        if mod.kind == "purpose" and mod.vp is not None:
-            ending = "ように" if mod.vp.neg else "ために"
-            return self.vp(mod.vp, "dict") + ending
-        if mod.kind == "sub":
-            return self._subordinate(mod)
-        if mod.kind == "contrast":
-            return self.np(mod.np) + "ではなく"
-        return english(mod.toks)
-
-    def _subordinate(self, mod: Mod) -> str:
-        spec = self.g.subordinators.get(mod.prep, {"clause": "{x}場合", "ing": "{x}際に"})
-        after = mod.prep in PAST_BEFORE
-        if mod.clause is not None:
-            past = after or mod.clause.past
-            return spec["clause"].format(x=self.clause(mod.clause, past=past))
-        if mod.vp is not None:
-            form = "past" if after else "dict"
-            form = f"passive_{form}" if mod.vp.passive else form
-            return spec["ing"].format(x=self.vp(mod.vp, form))
-        prep = self.g.prepositions.get(mod.prep)
-        if prep is not None:
-            return prep["vp"].format(x=self.np(mod.np))
-        return spec["clause"].format(x=self.np(mod.np))
-
-    # -- clauses -------------------------------------------------------------------------
-
-    def clause(self, clause: Clause, relative: bool = False, past: bool = False) -> str:
-        """Subject が + predicate; relative clauses drop the subject marker."""
-        self._doubt |= clause.modal  # might / should / would: the modality is not rendered
-        subj = self.np(clause.subj) + "が" if clause.subj is not None and not relative else ""
-        form = "past" if (clause.past and relative) or past else "dict"
-        if clause.vp is not None:
-            if clause.neg:
-                form = "past_neg" if form == "past" else "neg"
-            if clause.can and form in {"dict", "neg", "past", "past_neg"}:
-                form = "can_" + form  # 'so that X can V' -> Vできるように
-            elif form == "neg" and clause.vp.passive and not relative:
-                form = "state_neg"
-            vp = clause.vp
-            if vp.verb.lemma in {"cause", "make", "force"} and vp.obj_inf and vp.obj and subj:
-                inner = self.vp(vp.obj_inf, form, subject=self.np(vp.obj) + "が")
-                return f"{subj[:-1]}により、{inner}"
-            return self.vp(vp, form, subject=subj)
-        if clause.exists:
-            mods = "".join(self.adjunct(m, Verb("be", "である")) for m in clause.mods)
-            there = "存在しない" if clause.neg else "存在する"
-            return ja.join([mods, self.np(clause.subj), "が", there])
-        if clause.pred_pp and clause.mods and clause.mods[0].np is not None:
-            spec = self.g.prepositions[clause.mods[0].prep]
-            pred = spec["pred"].format(x=self.np(clause.mods[0].np))
-            pred = ja.predicate_of(pred, negative=True) if clause.neg else pred
-            return ja.join([subj, pred])
-        mods = "".join(self.adjunct(m, Verb("be", "である")) for m in clause.mods)
-        mods += "".join(self.g.adverbs.get(a, "") for a in clause.advs)
-        if clause.pred_adj:
-            pred = clause.pred_adj
-            if clause.neg:
-                pred = ja.predicate_of(pred, negative=True)
-            elif form == "past":
-                pred = ja.past_of(pred)
-            elif not relative:
-                pred = ja.predicate_of(pred)
-            return ja.join([subj, mods, pred])
-        copula = "ではない" if clause.neg else ("だった" if form == "past" else "である")
-        return ja.join([subj, mods, self.np(clause.pred), copula])
-
-    # -- fallback ------------------------------------------------------------------------
-
-    def _gloss(self, tokens: list[Token]) -> str:
-        """Word-by-word glossary rendering in English order (never drops a token)."""
-        pieces = []
-        for t in tokens:
-            if t.kind == "word":
-                low = t.text.lower()
-                pieces.append(self.g.noun([low]) or self.g.adjectives.get(low) or t.text)
-            else:
-                pieces.append(t.text)
-        return english([Token(p, "word") for p in pieces])
-
-
-def _of_case(adjunct: str, fixed: bool) -> str:
-    """'Fix X when Y' -> Y場合のXを修正: the fix is to X in that case."""
-    if fixed and adjunct.endswith(("場合は", "場合に")):
-        return adjunct[:-1] + "の"
-    return adjunct
-
-
-def _verbatim_rest(body: str, tokens: list[Token], skip: int) -> str:
-    """The body after its first `skip` words, as written ('entry->uuid' stays whole)."""
-    words = body.split(None, skip)
-    if len(words) > skip and [w.lower() for w in words[:skip]] == [
-        t.text.lower() for t in tokens[:skip]
-    ]:
-        return words[skip].strip()
-    return english(tokens[skip:])
-
-
-def component_lead_in(g: Glossary, components: tuple[str, ...]) -> str:
-    """Component prefixes as a Japanese lead-in: 'PE: ' -> 'PEで、'."""
-    if not components:
-        return ""
-    labels = [_label(g, c) for c in components]
-    if len(labels) > 1 and labels[0].lower() in {"リソースエージェント"}:
-        labels = [labels[-1] + "リソースエージェント"]
-    return ja.join(["の".join(_dedupe(labels)), "で、"])
-
-
-def adverbial(attributive: str) -> str:
-    """The adverbial form of an attributive adjective (明示的な -> 明示的に, 長い -> 長く)."""
-    if attributive.endswith(("な", "の")):
-        return attributive[:-1] + "に"
-    if attributive.endswith("い"):
-        return attributive[:-1] + "く"
-    return attributive + "に"
-
-
-def _label(g: Glossary, component: str) -> str:
-    """The Japanese label of a component; a protected one must appear in it verbatim."""
-    label = g.components.get(component.lower(), component)
-    if component in label or not g.finder.find(component):
-        return label
-    return component
-
-
-def verb_form(verb: Verb, form: str, *, passive: bool = False) -> str:
-    """Conjugate a lexicon verb, optionally in the passive voice."""
-    if form.startswith("passive_"):
-        passive, form = True, form.removeprefix("passive_")
-    if form.startswith("can_"):  # can / cannot (be V-ed): the potential, Vできる / Vできない
-        able = ja.conjugate(verb.ja, "pot", ichidan=verb.ichidan)
-        rest = form.removeprefix("can_")
-        return able if rest == "dict" else ja.conjugate(able, rest, ichidan=True)
-    if not passive:
-        return ja.conjugate(verb.ja, form, ichidan=verb.ichidan)
-    if verb.passive:
-        return ja.conjugate(verb.passive, "neg" if form == "state_neg" else form)
-    base = ja.conjugate(verb.ja, "passive", ichidan=verb.ichidan)
-    if form in {"dict", "passive"}:
-        return base
-    if form == "pot":
-        return ja.conjugate(verb.ja, "pot", ichidan=verb.ichidan)
-    if form == "state_neg":  # a passive state in a condition: インストールされていない
-        return base[:-1] + "ていない"
-    return ja.conjugate(base, form, ichidan=True)
-
-
-def _negate(form: str) -> str:
-    return {"dict": "neg", "past": "past_neg", "polite": "neg", "vol": "neg"}.get(form, form)
-
-
-def _lemma_in(word: str, table: set[str]) -> bool:
-    return word in table or word.rstrip("s") in table
-
-
-def _dedupe(labels: list[str]) -> list[str]:
-    out: list[str] = []
-    for label in labels:
-        if label not in out:
-            out.append(label)
-    return out

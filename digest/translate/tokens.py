@@ -13,7 +13,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("macro", r"%\{?[A-Za-z_]\w*\}?"),
     ("assign", r"[A-Za-z_][\w.-]*=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s,;)]+)"),
     ("quoted", r"\"[^\"\n]+\"|“[^”\n]+”|`[^`\n]+`|(?<![\w'])'[^'\n]+'(?![\w'])"),
-    ("ticket", r"\b[A-Za-z][A-Za-z.-]*#\d+\b|(?<![\w#])#\d+\b"),
+    ("ticket", r"\b[A-Za-z][A-Za-z.-]*#(?:[A-Z][A-Z0-9]*-)?\d+\b|(?<![\w#])#\d+\b"),
+    ("member", r"[A-Za-z_]\w*(?:->[A-Za-z_]\w*)+(?:\(\))?"),
     ("call", r"[A-Za-z_][\w.:>-]*\((?![\w.-]*#\d)[^()\s]*\)"),
     ("colon", r"(?<![\w:])[A-Za-z_][\w.-]*(?::[\w<>.+-]+)+(?=[\s,;)]|$)"),
     ("shellvar", r"\$\{?[A-Za-z_]*\w*\}?"),
@@ -22,7 +23,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("revision", r"\b\d+:[0-9a-f]{6,40}\b"),
     ("numeric", r"(?<![\w.-])[\w.+-]*\d[\w.+-]*(?<![.+-])"),
     ("snake", r"\b\w*_\w+(?:\.\w+)*\b"),
-    ("dotted", r"(?<![\w-])[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)+\b"),
+    ("dotted", r"(?<![\w-])(?!(?i:e\.g|i\.e)\b)[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)+\b"),
     ("camel", r"\b[A-Za-z]*[a-z][A-Z][A-Za-z0-9]*\b|\b[A-Z]{2,}[a-z]+\b"),
     ("constant", r"\b[A-Z][A-Z0-9]+\b"),
 )

@@ -158,7 +158,7 @@ def make_store(path: Path):
             ),
             tm_row(
                 pm[1].subject,
-                "停止したノードで保留中のactionのタイマーを解除します。",
+                "停止したノードで保留中の`action`のタイマーを解除します。",
                 "rules",
                 "machine",
             ),

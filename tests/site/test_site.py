@@ -162,6 +162,7 @@ def test_release_page_puts_japanese_beside_english_with_changeset_and_ticket_lin
     assert 'href="https://github.com/ClusterLabs/pacemaker/commit/8cc670a4c3630000' in page
     assert 'href="http://developerbugs.linux-foundation.org/show_bug.cgi?id=2560"' in page
     assert "機械翻訳" in page and "（未翻訳）" in page
+    assert "保留中の<code>action</code>のタイマー" in page  # a code span kept from the English
     assert 'href="1.0.11.html"' in page
     # grouped by component, in the taxonomy's order (data/components.yaml)
     assert page.index('id="c-cib"') < page.index('id="c-crmd"') < page.index('id="c-pe"')

@@ -123,3 +123,21 @@ def test_english_lines_are_the_seeded_sample() -> None:
     sampled = [line.split("\t") for line in out.splitlines()]
     assert [s[3] for s in sampled] == [r["english"] for r in ROWS]
     assert [(s[0], s[1]) for s in sampled] == [(r["project"], r["era"]) for r in ROWS]
+
+
+def test_sample_prints_the_same_seeded_test_lines_each_run() -> None:
+    script = ROOT / "bench" / "translate_eval.py"
+    runs = [
+        subprocess.run(
+            [sys.executable, str(script), "--sample", "test", "5"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+        for _ in range(2)
+    ]
+    assert runs[0] == runs[1] and len(runs[0]) == 5
+    tests = {(r["english"], r["japanese"]) for r in ROWS if r["split"] == "test"}
+    for line in runs[0]:
+        english, digest, reference = line.split(" | ")
+        assert (english, reference) in tests and JAPANESE.search(digest)

@@ -221,3 +221,19 @@ def test_bad_answer_with_examples_falls_back_to_rules_with_its_state(server, tmp
     server.script = ["garbage"]
     unsure = llm.translate(["crmd: Frobnicate the zorglub quickly, then zap it"])
     assert (unsure[0].origin, unsure[0].state) == ("rules", "needs_review")
+
+
+def test_pipeline_sends_the_line_as_written_and_keys_it_cleaned(server, tmp_path):
+    db = store.open_db(tmp_path / "digest.db")
+    line = "**tools:** fix `crm_resource` `--move` when lifetime was used"
+    result = Pipeline(db, engine(server), GLOSSARY).translate([line])[0]
+    sent = json.loads(server.requests[0]["body"]["messages"][-1]["content"].split("Lines:\n")[1])
+    assert sent["lines"][0]["text"] == line
+    assert "`crm_resource`" in sent["lines"][0]["protected"]
+    assert (result.source, result.origin) == (
+        "tools: fix crm_resource --move when lifetime was used",
+        "llm",
+    )
+    assert "`crm_resource`" in result.text
+    assert Pipeline(db, engine(server), GLOSSARY).translate([line])[0].text == result.text
+    assert len(server.requests) == 1  # the TM answers the second time

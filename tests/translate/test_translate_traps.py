@@ -45,6 +45,21 @@ def test_release_of_a_version_is_a_release_not_freeing():
     assert "解放" in ja("Fix: release the lock on error")
 
 
+def test_failed_follows_the_noun_it_modifies():
+    assert "失敗したstart operation" in ja("Fix check for failed start operations")
+    assert "故障したノード" in ja("Fix fencing of failed nodes")
+    assert "互換性" in ja("Fix version check when applying compatability handling")
+
+
+def test_a_condition_without_its_verb_is_unsure_unless_a_reduced_passive():
+    assert ENGINE.translate_draft("Fix crash if the option specified").text == (
+        "オプションが指定された場合のクラッシュを修正しました。"
+    )
+    assert ENGINE.translate_draft("hb_report: get blackbox records if available").state == (
+        "needs_review"
+    )
+
+
 def test_unit_tests_are_a_noun_not_testing_units():
     text = ja("Unit tests")
     assert "ユニットテスト" in text and "単位" not in text
@@ -76,13 +91,26 @@ def test_sure_lines_are_machine_and_unsure_ones_need_review():
     assert unknown.state == "needs_review"
 
 
-def test_unparsed_line_keeps_the_english_clause_whole():
+def test_an_unparsed_line_says_only_what_is_certain():
     draft = ENGINE.translate_draft("Medium: crmd: If we get a join offer, better zap the thing")
+    assert (draft.state, draft.text) == ("needs_review", "crmdの変更です。")
+    draft = ENGINE.translate_draft("Bug 1822 - tools: Do not try an zap if not all of it is x")
+    assert (draft.state, draft.text) == ("needs_review", "ツールの変更です。(1822)")
+
+
+def test_an_unparsed_line_keeps_its_kind_and_identifiers_not_its_english():
+    line = "fence_rhevm: Update URL to RHEV-M REST API, see entry->uuid ever"
+    draft = ENGINE.translate_draft(line)
     assert draft.state == "needs_review"
-    assert "「" in draft.text and "」" in draft.text
-    inner = draft.text.split("「", 1)[1].split("」", 1)[0]
-    assert inner in "If we get a join offer, better zap the thing"
-    assert len(inner.split()) >= 4
+    assert draft.text == "fence_rhevmで、URL、RHEV、REST API、entry->uuidに関する更新です。"
+    draft = ENGINE.translate_draft("Fix on mouse over not working all the time")
+    assert (draft.state, draft.text) == ("needs_review", "修正です。")
+    draft = ENGINE.translate_draft("Deprecated the of crm_resource --cleanup, if the when x >= 19")
+    assert draft.text == "crm_resource --cleanup、>= 19に関する非推奨化です。"
+    assert ja("Fix frob major()/minor() zap on the when") == "major()/minor()に関する修正です。"
+    assert ja("Removed the of crm_resource --cleanup, if the when") == (
+        "crm_resource --cleanupに関する削除です。"
+    )
 
 
 MARKDOWN = Markdown("")
@@ -228,10 +256,19 @@ def test_an_untouched_review_line_is_not_learned_as_an_edit(tmp_path):
     assert learn_draft(db, draft).learned == 1
 
 
-def test_a_kept_english_clause_is_verbatim():
+def test_member_access_is_an_identifier_kept_verbatim():
     text = ja("fence_rhevm: Update URL to RHEV-M REST API, see entry->uuid ever")
-    assert "RHEV-M REST API" in text and "entry->uuid" in text
-    assert "「we only delete" in ja("attrd - Make sure we only delete own entries from a->b")
+    assert "entry->uuid" in text and "REST API" in text
+    assert "a->b" in ja("attrd - Make sure we only delete own entries from a->b")
+
+
+def test_code_spans_stay_code_spans():
+    text = ja("**tools:** fix `crm_resource` `--move` when lifetime was used with previous move")
+    assert text.startswith("ツールで、") and "`crm_resource` `--move`" in text
+    assert "**" not in text and "(" not in text
+    assert "`--move`" in to_markdown("`--move`と*x*") and "\\*x\\*" in to_markdown("`a_b`と*x*")
+    assert to_markdown("`a*_b`と_x") == "`a*_b`と\\_x"
+    assert from_markdown(to_markdown("`a*_b`と_x")) == "`a*_b`と_x"
 
 
 def test_can_and_support_for_read_as_the_editors_write_them():
@@ -245,3 +282,17 @@ def test_can_and_support_for_read_as_the_editors_write_them():
 def test_headline_lines_with_a_past_participle():
     assert ja("Memory leak fixed") == "メモリリークを修正しました。"
     assert ja("crm_mon: legacy options removed") == "crm_monで、旧来のオプションを削除しました。"
+
+
+def test_jira_style_tickets_stay_whole_and_go_last():
+    text = ja("bootstrap: update the warning about legacy transports (jsc#PED-16433)")
+    assert text.endswith("(jsc#PED-16433)") and "jsc # " not in text
+
+
+def test_a_statement_of_fact_is_not_a_change_made():
+    assert ja("cibconf: graph: resource templates are not resources") == (
+        "cibconfのgraphで、リソーステンプレートはリソースではありません。"
+    )
+    assert ja("Move the resource templates - they are not documentation").endswith(
+        "ドキュメントではありません。"
+    )
