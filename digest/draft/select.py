@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from digest import store
 from digest.config import Config, draft_settings
+from digest.draft import fallback
 from digest.draft.links import safe_url
 from digest.draft.model import Digest, DigestChange, NewsItem, ReleaseSection, Translate
 from digest.draft.ranking import needs_selection, select_entries
@@ -53,24 +54,28 @@ def build_digest(
     """Collect the month's releases, their selected changes (translated) and the news."""
     settings = draft_settings(config)
     start, end = month_bounds(month)
-    sections, seen = [], set()
-    for number, release in enumerate(_releases(db, config, start, end, settings), 1):
+    releases = _releases(db, config, start, end, settings)
+    picks = [_select(db, r, settings, config.project(r["project"]).commit_link) for r in releases]
+    kept, shown_in = _claim(db, releases, [changes for changes, _ in picks])
+    sections = []
+    for i, release in enumerate(releases):
         project = config.project(release["project"])
-        changes, how = _select(db, release, settings, project.commit_link)
-        changes = [c for c in changes if c.key not in seen]
-        seen.update(c.key for c in changes)
+        changes, how = picks[i]
+        same_as = _same_as(config, releases, release, changes, shown_in, i)
         sections.append(
             ReleaseSection(
-                number=f"1-{number}",
+                number=f"1-{i + 1}",
                 project=project.id,
                 project_name=_release_name(project.name, release["version"]),
                 version=release["version"],
                 date=release["date"][:10],
                 announcement=_web_link(release.get("announcement")),
                 changelog_url=_changelog_url(project.changelog_url, release),
-                changes=tuple(changes),
-                selection=how,
+                changes=tuple(kept[i]),
+                selection=f"same-as:{same_as}" if same_as else how,
                 folded=tuple(release.get("folded", ())),
+                same_as=same_as,
+                rc_sources=_rc_sources(how),
             )
         )
     sections = _translated(sections, translate)
@@ -87,6 +92,52 @@ def build_digest(
         news=tuple(news),
         failures=tuple(failures or ()),
     )
+
+
+def _claim(
+    db: Database, releases: list[dict[str, Any]], picks: list[list[DigestChange]]
+) -> tuple[dict[int, list[DigestChange]], dict[str, int]]:
+    """Each change shown once: the changes each release keeps, and who shows each key.
+
+    Releases claim their changes in draft order, a backport after the release it copies
+    (digest.draft.fallback).
+    """
+    keys = [fallback.commit_keys(db, r, _NOISE) for r in releases]
+    kept: dict[int, list[DigestChange]] = {}
+    shown_in: dict[str, int] = {}
+    for i in fallback.backport_order(keys):
+        kept[i] = [c for c in picks[i] if c.key not in shown_in]
+        shown_in.update((c.key, i) for c in kept[i] if c.key not in shown_in)
+    return kept, shown_in
+
+
+def _same_as(
+    config: Config,
+    releases: list[dict[str, Any]],
+    release: dict[str, Any],
+    changes: list[DigestChange],
+    shown_in: dict[str, int],
+    i: int,
+) -> str:
+    """For a section left empty because its changes are shown under other releases: their
+    names ("1.4.2", or "Pacemaker 1.1.6" for another project); else ""."""
+    others = sorted({shown_in[c.key] for c in changes if c.key in shown_in} - {i})
+    if not changes or any(shown_in.get(c.key) == i for c in changes):
+        return ""
+    names = []
+    for j in others:
+        other = releases[j]
+        name = other["version"]
+        if other["project"] != release["project"]:
+            project = config.project(other["project"])
+            name = f"{_release_name(project.name, name)} {name}"
+        names.append(name)
+    return "、".join(names)
+
+
+def _rc_sources(how: str) -> tuple[str, ...]:
+    """The rc versions whose ChangeLog sections a final's section shows (rc-changelog...:RCS)."""
+    return tuple(how.rsplit(":", 1)[1].split(",")) if how.startswith("rc-changelog") else ()
 
 
 def _releases(
@@ -108,7 +159,11 @@ def _fold_candidates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     finals = {(r["project"], r["version"]): r for r in rows if not r["is_rc"]}
     kept = []
     for row in rows:
-        final = finals.get((row["project"], _final_of(row["version"]))) if row["is_rc"] else None
+        final = (
+            finals.get((row["project"], fallback.final_of(row["version"])))
+            if row["is_rc"]
+            else None
+        )
         if final is None:
             kept.append(row)
         else:
@@ -116,38 +171,46 @@ def _fold_candidates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
-def _final_of(version: str) -> str:
-    """The final release an rc leads to: 3.0.1-rc2 -> 3.0.1."""
-    return re.sub(r"-?(?:rc|pre)\d*[a-z]?$", "", version)
-
-
 def _select(
     db: Database, release: dict[str, Any], settings: dict[str, Any], link: Callable[[str], str]
 ) -> tuple[list[DigestChange], str]:
-    """The changes a release shows and how they were chosen."""
+    """The changes a release shows and how they were chosen (digest.draft.fallback: order)."""
     project, version = release["project"], release["version"]
     entries = store.changelog_entries(db, project, version)
     if entries:
-        chosen = entries
-        how = "changelog"
-        if needs_selection(entries, settings):
-            chosen = select_entries(entries, settings, project)
-            return [_entry_change(project, e, link) for e in chosen], f"changelog:{len(chosen)}"
-        severe = [e for e in entries if e["severity"] in settings["severities"]]
-        if len(entries) > settings["small_release"] and severe:
-            chosen, how = severe, "changelog:" + "+".join(settings["severities"])
-        return [_entry_change(project, e, link) for e in chosen], how
+        return _from_entries(project, entries, settings, link, "changelog")
+    if not release["is_rc"]:
+        rcs, entries = fallback.rc_entries(db, project, version)
+        if entries:
+            changes, how = _from_entries(project, entries, settings, link, "rc-changelog")
+            return changes, f"{how}:{','.join(rcs)}"
     items = store.release_announcement_items(db, project, version)
     if items:
         return [_item_change(project, version, i, link) for i in items], "announcement"
-    commits = store.release_commits(db, project, version)
-    kinds = set(settings["commit_kinds"])
-    picked = [
-        c
-        for c in commits
-        if not _NOISE.match(c["subject"]) and (c["kind"] is None or c["kind"] in kinds)
+    commits = [
+        c for c in store.release_commits(db, project, version) if not _NOISE.match(c["subject"])
     ]
+    kinds = set(settings["commit_kinds"])
+    picked = [c for c in commits if c["kind"] is None or c["kind"] in kinds] or commits
     return [_commit_change(project, c, link) for c in picked[: settings["max_commits"]]], "commits"
+
+
+def _from_entries(
+    project: str,
+    entries: list[dict[str, Any]],
+    settings: dict[str, Any],
+    link: Callable[[str], str],
+    source: str,
+) -> tuple[list[DigestChange], str]:
+    """ChangeLog entries as the policy keeps them: cut, High only, or whole."""
+    if needs_selection(entries, settings):
+        chosen = select_entries(entries, settings, project)
+        return [_entry_change(project, e, link) for e in chosen], f"{source}:{len(chosen)}"
+    chosen, how = entries, source
+    severe = [e for e in entries if e["severity"] in settings["severities"]]
+    if len(entries) > settings["small_release"] and severe:
+        chosen, how = severe, f"{source}:" + "+".join(settings["severities"])
+    return [_entry_change(project, e, link) for e in chosen], how
 
 
 def _entry_change(project: str, entry: dict[str, Any], link: Callable[[str], str]) -> DigestChange:
