@@ -190,8 +190,10 @@ def _select(
     commits = [
         c for c in store.release_commits(db, project, version) if not _NOISE.match(c["subject"])
     ]
-    kinds = set(settings["commit_kinds"])
-    picked = [c for c in commits if c["kind"] is None or c["kind"] in kinds] or commits
+    picked = commits
+    if len(commits) > settings["max_commits"]:  # a small release is taken whole
+        kinds = set(settings["commit_kinds"])
+        picked = [c for c in commits if c["kind"] is None or c["kind"] in kinds] or commits
     return [_commit_change(project, c, link) for c in picked[: settings["max_commits"]]], "commits"
 
 
