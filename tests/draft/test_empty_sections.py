@@ -30,7 +30,9 @@ CHANGELOG_FINAL_EMPTY = """\
 
 def drafted(tmp_path, repo: Upstream, month: str = "2011-03"):
     """Fetch the repository and build the month's digest (and its post)."""
-    config_path = write_config(tmp_path, str(repo.path), release_tags=TAGS, changelogs=["ChangeLog"])
+    config_path = write_config(
+        tmp_path, str(repo.path), release_tags=TAGS, changelogs=["ChangeLog"]
+    )
     fetched = run_cli(config_path, "fetch")
     assert fetched.exit_code == 0, fetched.output
     config = load_config(config_path)
