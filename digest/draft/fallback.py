@@ -16,15 +16,11 @@ from typing import Any
 from sqlite_utils import Database
 
 from digest import store
+from digest.fetch.releases import final_of
 
 Row = dict[str, Any]
 
-_RC = re.compile(r"-?(?:rc|pre)\d*[a-z]?$")
-
-
-def final_of(version: str) -> str:
-    """The final release an rc leads to: 3.0.1-rc2 -> 3.0.1, 4.18.0rc1 -> 4.18.0."""
-    return _RC.sub("", version)
+__all__ = ["backport_order", "commit_keys", "final_of", "rc_entries", "sibling_of"]
 
 
 def rc_entries(db: Database, project: str, version: str) -> tuple[tuple[str, ...], list[Row]]:

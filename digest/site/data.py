@@ -18,6 +18,7 @@ from sqlite_utils import Database
 
 from digest import store
 from digest.classify import OTHER
+from digest.fetch.releases import final_of
 from digest.site.markup import safe_url
 from digest.sources.inline_markdown import inline_html
 from digest.taxonomy import load_taxonomy
@@ -199,7 +200,7 @@ def rc_fallback(releases: list[ReleaseInfo]) -> list[ReleaseInfo]:
     rcs: dict[tuple[str, str], list[ReleaseInfo]] = {}
     for rc in sorted(releases, key=lambda r: (r.date, r.version)):
         if rc.is_rc and rc.source == "changelog":
-            rcs.setdefault((rc.project, _RC.sub("", rc.version)), []).append(rc)
+            rcs.setdefault((rc.project, final_of(rc.version)), []).append(rc)
     shown = []
     for release in releases:
         found = rcs.get((release.project, release.version), [])
