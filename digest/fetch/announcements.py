@@ -50,10 +50,11 @@ _RC_SUFFIX = re.compile(r"[-~.]?(?:rc|beta|alpha|pre)\.?\d*[a-z]?$", re.I)
 _SPACED_RC = r"(?:[\s_]+rc[\s.]?(?P<spaced_rc>\d+))?"
 # other releases named in the same subject ("drbd-9.2.15 and drbd-utils-9.33.0")
 _OTHER_RELEASE = re.compile(r"(?<![\w.])[a-z][\w+]*(?:-[a-z][\w+]*)*[-_ ]v?\d+(?:\.\d+)+\S*", re.I)
+_BARE_VERSION = re.compile(r"(?<![\w.])v?" + VERSION + _SPACED_RC + r"(?![\w.])", re.I)
 _JOINERS = re.compile(r"(?:\s|,|&|\band\b)+", re.I)
 _TRAILING_SERIES = re.compile(r"^(?P<base>.*?)\s+(?P<series>\d+\.\d+)$")
 _TAG_LINK = re.compile(r"/releases/tag/(?P<tag>[^/?#]+)")
-_BARE_VERSION = re.compile(r"(?<![\w.])v?" + VERSION + r"(?![\w.])")
+
 _BULLET = re.compile(r"^(?P<indent>[ \t]{0,8})(?:[-*+•·]|\d{1,3}[.)])[ \t]+(?P<text>\S.*)$")
 _UNDERLINE = re.compile(r"^\s*[-=~]{3,}\s*$")
 _HEADING_VERSION = re.compile(r"(?<![\w.])v?" + VERSION + r"(?![\w.])")
@@ -211,9 +212,8 @@ def detect_feed_release(
         if match:
             return names.id, match.group("version")
     bare = _BARE_VERSION.search(entry.title)
-    if bare and names.accepts(bare.group("version")):
-        return names.id, bare.group("version")
-    return None
+    version = _version_of(bare, names) if bare else None
+    return (names.id, version) if version else None
 
 
 def change_items(body: str, version: str | None = None) -> list[str]:

@@ -8,7 +8,13 @@ import yaml
 
 from digest import store
 from digest.config import load_config
-from digest.fetch.announcements import change_items, detect_release, project_names
+from digest.fetch.announcements import (
+    change_items,
+    detect_feed_release,
+    detect_release,
+    project_names,
+)
+from digest.models import FeedEntry
 from digest.sources.mail import parse_mbox
 from tests.conftest import ROOT
 from tests.helpers import FIXTURES_DIR, run_cli, shipped_config
@@ -133,3 +139,23 @@ def test_the_drbd_announcement_goes_to_drbd_utils_with_its_items_only(stack_stor
     items = store.release_announcement_items(stack_store, "drbd-utils", "9.33.0")
     assert [i["text"] for i in items] == UTILS_ITEMS
     assert not [r for r in store.releases_of(stack_store, "drbd-utils") if r["version"] == "9.2.15"]
+
+
+@pytest.mark.parametrize(
+    ("title", "link", "project", "expected"),
+    [
+        ("v4.18.0 rc1", None, "resource-agents", ("resource-agents", "4.18.0rc1")),
+        ("resource-agents v4.18.0 rc1", None, "resource-agents", ("resource-agents", "4.18.0rc1")),
+        ("v4.18.0", None, "resource-agents", ("resource-agents", "4.18.0")),
+        ("v9.33.0-rc.1", None, "drbd-utils", ("drbd-utils", "9.33.0-rc.1")),
+        (
+            "Release candidate",
+            "https://github.com/LINBIT/drbd-utils/releases/tag/v9.33.0-rc.1",
+            "drbd-utils",
+            ("drbd-utils", "9.33.0-rc.1"),
+        ),
+    ],
+)
+def test_stack_release_feed_titles(title, link, project, expected):
+    entry = FeedEntry("id", title, link, "2026-03-25T12:00:00+00:00", None, "")
+    assert detect_feed_release(entry, NAMES, (project,)) == expected
