@@ -20,7 +20,7 @@ from digest.fetch.releases import final_of
 
 Row = dict[str, Any]
 
-__all__ = ["backport_order", "commit_keys", "final_of", "rc_entries", "sibling_of"]
+__all__ = ["backport_order", "claim", "commit_keys", "final_of", "rc_entries", "sibling_of"]
 
 
 def rc_entries(db: Database, project: str, version: str) -> tuple[tuple[str, ...], list[Row]]:
@@ -34,6 +34,20 @@ def rc_entries(db: Database, project: str, version: str) -> tuple[tuple[str, ...
     found = store.changelog_entries_of(db, [(project, rc) for rc in rcs])
     used = tuple(rc for rc in rcs if found.get((project, rc)))
     return used, [entry for rc in reversed(used) for entry in found[(project, rc)]]
+
+
+def claim(
+    db: Database, releases: list[Row], picks: list[list[Any]], noise: re.Pattern[str]
+) -> tuple[dict[int, list[Any]], dict[str, int]]:
+    """Each change shown once: the changes each release keeps, and which release shows each
+    change key. Releases claim their changes in draft order, a backport after its sibling."""
+    keys = [commit_keys(db, r, noise) for r in releases]
+    kept: dict[int, list[Any]] = {}
+    shown_in: dict[str, int] = {}
+    for i in backport_order(keys):
+        kept[i] = [c for c in picks[i] if c.key not in shown_in]
+        shown_in.update((c.key, i) for c in kept[i] if c.key not in shown_in)
+    return kept, shown_in
 
 
 def commit_keys(db: Database, release: Row, noise: re.Pattern[str]) -> frozenset[str]:

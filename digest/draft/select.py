@@ -2,8 +2,10 @@
 
 Selection policy (the `draft:` section of sources.yaml): for a release whose ChangeLog has
 severities, its High entries in ChangeLog order; a small release (<= small_release entries) is
-taken whole; else the items of its announcement; else its fix and feature commits since the
-previous release, noise (merges, version bumps, tests) dropped. A change is shown once.
+taken whole; a long one without severities is ranked and cut (digest.draft.ranking). Without
+its own ChangeLog entries: the entries of its rc sections, else the items of its announcement,
+else the commits of its range, noise (merges, version bumps, tests) dropped. A change is shown
+once; a section left without changes names the releases showing them (digest.draft.fallback).
 """
 
 from __future__ import annotations
@@ -56,11 +58,11 @@ def build_digest(
     start, end = month_bounds(month)
     releases = _releases(db, config, start, end, settings)
     picks = [_select(db, r, settings, config.project(r["project"]).commit_link) for r in releases]
-    kept, shown_in = _claim(db, releases, [changes for changes, _ in picks])
+    kept, shown_in = fallback.claim(db, releases, [changes for changes, _, _ in picks], _NOISE)
     sections = []
     for i, release in enumerate(releases):
         project = config.project(release["project"])
-        changes, how = picks[i]
+        changes, how, rcs = picks[i]
         same_as = _same_as(config, releases, release, changes, shown_in, i)
         sections.append(
             ReleaseSection(
@@ -75,7 +77,7 @@ def build_digest(
                 selection=f"same-as:{same_as}" if same_as else how,
                 folded=tuple(release.get("folded", ())),
                 same_as=same_as,
-                rc_sources=_rc_sources(how),
+                rc_sources=rcs,
             )
         )
     sections = _translated(sections, translate)
@@ -92,23 +94,6 @@ def build_digest(
         news=tuple(news),
         failures=tuple(failures or ()),
     )
-
-
-def _claim(
-    db: Database, releases: list[dict[str, Any]], picks: list[list[DigestChange]]
-) -> tuple[dict[int, list[DigestChange]], dict[str, int]]:
-    """Each change shown once: the changes each release keeps, and who shows each key.
-
-    Releases claim their changes in draft order, a backport after the release it copies
-    (digest.draft.fallback).
-    """
-    keys = [fallback.commit_keys(db, r, _NOISE) for r in releases]
-    kept: dict[int, list[DigestChange]] = {}
-    shown_in: dict[str, int] = {}
-    for i in fallback.backport_order(keys):
-        kept[i] = [c for c in picks[i] if c.key not in shown_in]
-        shown_in.update((c.key, i) for c in kept[i] if c.key not in shown_in)
-    return kept, shown_in
 
 
 def _same_as(
@@ -133,11 +118,6 @@ def _same_as(
             name = f"{_release_name(project.name, name)} {name}"
         names.append(name)
     return "、".join(names)
-
-
-def _rc_sources(how: str) -> tuple[str, ...]:
-    """The rc versions whose ChangeLog sections a final's section shows (rc-changelog...:RCS)."""
-    return tuple(how.rsplit(":", 1)[1].split(",")) if how.startswith("rc-changelog") else ()
 
 
 def _releases(
@@ -171,30 +151,44 @@ def _fold_candidates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
+Picked = tuple[list[DigestChange], str, tuple[str, ...]]  # changes, how, rc sections used
+
+
 def _select(
     db: Database, release: dict[str, Any], settings: dict[str, Any], link: Callable[[str], str]
-) -> tuple[list[DigestChange], str]:
-    """The changes a release shows and how they were chosen (digest.draft.fallback: order)."""
+) -> Picked:
+    """The changes a release shows, how they were chosen and the rc sections they come from
+    (digest.draft.fallback: the order)."""
     project, version = release["project"], release["version"]
     entries = store.changelog_entries(db, project, version)
     if entries:
-        return _from_entries(project, entries, settings, link, "changelog")
+        return (*_from_entries(project, entries, settings, link, "changelog"), ())
     if not release["is_rc"]:
         rcs, entries = fallback.rc_entries(db, project, version)
         if entries:
-            changes, how = _from_entries(project, entries, settings, link, "rc-changelog")
-            return changes, f"{how}:{','.join(rcs)}"
+            return (*_from_entries(project, entries, settings, link, "rc-changelog"), rcs)
     items = store.release_announcement_items(db, project, version)
     if items:
-        return [_item_change(project, version, i, link) for i in items], "announcement"
+        return [_item_change(project, version, i, link) for i in items], "announcement", ()
+    return _from_commits(db, release, settings, link), "commits", ()
+
+
+def _from_commits(
+    db: Database, release: dict[str, Any], settings: dict[str, Any], link: Callable[[str], str]
+) -> list[DigestChange]:
+    """The commits of a release range, noise dropped: a small range whole, a larger one its
+    fixes and features (any kind when it has none), cut to max_commits."""
+    project = release["project"]
     commits = [
-        c for c in store.release_commits(db, project, version) if not _NOISE.match(c["subject"])
+        c
+        for c in store.release_commits(db, project, release["version"])
+        if not _NOISE.match(c["subject"])
     ]
     picked = commits
-    if len(commits) > settings["max_commits"]:  # a small release is taken whole
+    if len(commits) > settings["max_commits"]:
         kinds = set(settings["commit_kinds"])
         picked = [c for c in commits if c["kind"] is None or c["kind"] in kinds] or commits
-    return [_commit_change(project, c, link) for c in picked[: settings["max_commits"]]], "commits"
+    return [_commit_change(project, c, link) for c in picked[: settings["max_commits"]]]
 
 
 def _from_entries(
