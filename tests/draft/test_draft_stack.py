@@ -16,8 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from digest import store
+from digest.config import load_config
+from digest.draft.render import render_post
+from digest.draft.select import build_digest
+from digest.monthly import translation_pipeline
 from digest.posts import explained_changes
-from tests.conftest import ROOT, UPSTREAM
+from tests.conftest import ROOT, STACK, UPSTREAM
 from tests.helpers import run_cli, shipped_config
 
 GOLDEN_DIR = ROOT / "tests" / "fixtures" / "golden"
@@ -154,3 +159,32 @@ def rc_section_lines(changelog: str, version: str) -> set[str]:
         elif inside and line.startswith("- "):
             lines.add(line[2:].strip())
     return lines
+
+
+@pytest.fixture(scope="module")
+def whole_stack(shadow_repos, tmp_path_factory):
+    """The six HA-stack projects (real tag dates) fetched into one store."""
+    base = tmp_path_factory.mktemp("stack")
+    repos = {n: annotated_copy(shadow_repos(n), base / f"{n}.git", n) for n in STACK}
+    path = shipped_config(base, repos)
+    fetched = run_cli(path, "fetch")
+    assert fetched.exit_code == 0, fetched.output
+    config = load_config(path)
+    return config, store.open_db(config.settings.database)
+
+
+def test_no_release_section_of_the_stack_is_ever_empty(whole_stack):
+    config, db = whole_stack
+    months = sorted({r["date"][:7] for r in store.releases_between(db, "1990", "2100")})
+    translate = translation_pipeline(config, db).translate
+    sections, notes = 0, []
+    for month in months:
+        digest = build_digest(config, db, month, translate=translate)
+        for section in digest.releases:
+            sections += 1
+            assert section.changes or section.same_as, (month, section)
+            notes += [(section.project, section.version)] if section.same_as else []
+        post = render_post(digest)
+        assert not re.search(r"主な変更点\n\n(?:すべてのチェンジログ|\* \* \*)", post), month
+    assert sections > 250  # every release of six projects, over 130 months
+    assert ("corosync", "1.3.4") in notes and len(notes) < 10
