@@ -23,6 +23,7 @@ from digest.config import Project
 from digest.fetch.matching import SubjectIndex, link_entries
 from digest.fetch.similarity import Components, taxonomy_components
 from digest.models import ChangelogEntry, FeedEntry
+from digest.sources.changelog.sections import peel_component
 
 MatchedItem = tuple[str, str | None, str | None]  # item text, commit sha, match method
 
@@ -291,9 +292,9 @@ class ItemMatcher:
             for sha, _, stamp in commits
             if window is None or window[0] <= (stamp or "")[:10] <= window[1]
         }
-        entries = [ChangelogEntry(position=i, text=t, raw=t) for i, t in enumerate(items, 1)]
+        entries = [_item_entry(i, text) for i, text in enumerate(items, 1)]
         linked = [
-            (e.text, sha, method)
+            (e.raw, sha, method)
             for e, sha, method, _ in link_entries(entries, index, recent, self._components(project))
         ]
         return _one_item_per_similar_commit(linked)
@@ -310,6 +311,13 @@ class ItemMatcher:
             index = SubjectIndex((sha, subject) for sha, subject, _ in commits)
             self._projects[project] = (commits, index)
         return self._projects[project]
+
+
+def _item_entry(position: int, item: str) -> ChangelogEntry:
+    """An announcement item as a ChangeLog entry: its `component:` prefix peeled off, as the
+    ChangeLog parser does, so similarity matching knows the component."""
+    component, text = peel_component(item)
+    return ChangelogEntry(position=position, text=text, raw=item, component=component)
 
 
 def _one_item_per_similar_commit(linked: list[MatchedItem]) -> list[MatchedItem]:
