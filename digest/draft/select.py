@@ -58,12 +58,12 @@ def build_digest(
     start, end = month_bounds(month)
     releases = _releases(db, config, start, end, settings)
     picks = [_select(db, r, settings, config.project(r["project"]).commit_link) for r in releases]
-    kept, shown_in = fallback.claim(db, releases, [changes for changes, _, _ in picks], _NOISE)
+    claims = fallback.claim(db, releases, picks, _NOISE)
     sections = []
     for i, release in enumerate(releases):
         project = config.project(release["project"])
-        changes, how, rcs = picks[i]
-        same_as = _same_as(config, releases, release, changes, shown_in, i)
+        _, how, rcs = picks[i]
+        same_as = _same_as(config, releases, i, _shown_by(claims, picks[i][0], i))
         sections.append(
             ReleaseSection(
                 number=f"1-{i + 1}",
@@ -73,7 +73,7 @@ def build_digest(
                 date=release["date"][:10],
                 announcement=_web_link(release.get("announcement")),
                 changelog_url=_changelog_url(project.changelog_url, release),
-                changes=tuple(kept[i]),
+                changes=tuple(claims.kept[i]),
                 selection=f"same-as:{same_as}" if same_as else how,
                 folded=tuple(release.get("folded", ())),
                 same_as=same_as,
@@ -96,24 +96,23 @@ def build_digest(
     )
 
 
-def _same_as(
-    config: Config,
-    releases: list[dict[str, Any]],
-    release: dict[str, Any],
-    changes: list[DigestChange],
-    shown_in: dict[str, int],
-    i: int,
-) -> str:
-    """For a section left empty because its changes are shown under other releases: their
-    names ("1.4.2", or "Pacemaker 1.1.6" for another project); else ""."""
-    others = sorted({shown_in[c.key] for c in changes if c.key in shown_in} - {i})
-    if not changes or any(shown_in.get(c.key) == i for c in changes):
-        return ""
+def _shown_by(claims: fallback.Claims, changes: list[DigestChange], i: int) -> list[int]:
+    """The other releases showing a section's changes when it shows none itself: the release
+    a backport copies, else those that claimed its changes first; [] when it shows some."""
+    if claims.kept[i]:
+        return []
+    if i in claims.copies:
+        return [claims.copies[i]]
+    return sorted({claims.shown_in[c.key] for c in changes if c.key in claims.shown_in} - {i})
+
+
+def _same_as(config: Config, releases: list[dict[str, Any]], i: int, others: list[int]) -> str:
+    """The names of other releases ("1.4.2", or "Pacemaker 1.1.6" for another project)."""
     names = []
     for j in others:
         other = releases[j]
         name = other["version"]
-        if other["project"] != release["project"]:
+        if other["project"] != releases[i]["project"]:
             project = config.project(other["project"])
             name = f"{_release_name(project.name, name)} {name}"
         names.append(name)
@@ -151,12 +150,9 @@ def _fold_candidates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
-Picked = tuple[list[DigestChange], str, tuple[str, ...]]  # changes, how, rc sections used
-
-
 def _select(
     db: Database, release: dict[str, Any], settings: dict[str, Any], link: Callable[[str], str]
-) -> Picked:
+) -> fallback.Picked:
     """The changes a release shows, how they were chosen and the rc sections they come from
     (digest.draft.fallback: the order)."""
     project, version = release["project"], release["version"]

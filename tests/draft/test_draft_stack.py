@@ -187,4 +187,5 @@ def test_no_release_section_of_the_stack_is_ever_empty(whole_stack):
         post = render_post(digest)
         assert not re.search(r"主な変更点\n\n(?:すべてのチェンジログ|\* \* \*)", post), month
     assert sections > 250  # every release of six projects, over 130 months
-    assert ("corosync", "1.3.4") in notes and len(notes) < 10
+    # backports tagged the same day as their sibling: corosync 1.3.4 (1.4.2), 2.0.3 (2.1.1), ...
+    assert {("corosync", "1.3.4"), ("corosync", "2.0.3")} <= set(notes) and len(notes) < 10

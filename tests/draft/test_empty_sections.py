@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from digest.config import load_config
@@ -134,3 +136,12 @@ def test_the_backport_rule_prefers_the_largest_superset():
     assert sibling_of([frozenset(), c], 0) is None  # nothing to compare: not a backport
     assert sibling_of([b, b], 1) == 0 and sibling_of([b, b], 0) is None  # a tie: the first
     assert backport_order([a, c, frozenset("x")]) == [1, 2, 0]
+
+
+def test_a_backport_is_tagged_within_a_day_of_its_sibling():
+    # corosync 1.3.2 (2011-07-07) holds only commits of 1.4.0 (2011-07-18): not a backport
+    days = [date(2011, 7, 7), date(2011, 7, 18), date(2011, 7, 18)]
+    small, large = frozenset("a"), frozenset("ab")
+    assert sibling_of([small, large, frozenset("x")], 0, days) is None
+    days = [date(2011, 10, 6), date(2011, 10, 5), date(2011, 10, 20)]
+    assert sibling_of([small, large, frozenset("x")], 0, days) == 1
