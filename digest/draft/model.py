@@ -35,6 +35,8 @@ class ReleaseSection:
     changes: tuple[DigestChange, ...]
     selection: str
     folded: tuple[str, ...] = ()  # release candidates of the same month shown in this section
+    rc_sources: tuple[str, ...] = ()  # rc versions whose ChangeLog entries this section shows
+    same_as: str = ""  # releases showing this one's changes ("1.4.2"), when it shows none
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,10 @@
 
 Selection policy (the `draft:` section of sources.yaml): for a release whose ChangeLog has
 severities, its High entries in ChangeLog order; a small release (<= small_release entries) is
-taken whole; else the items of its announcement; else its fix and feature commits since the
-previous release, noise (merges, version bumps, tests) dropped. A change is shown once.
+taken whole; a long one without severities is ranked and cut (digest.draft.ranking). Without
+its own ChangeLog entries: the entries of its rc sections, else the items of its announcement,
+else the commits of its range, noise (merges, version bumps, tests) dropped. A change is shown
+once; a section left without changes names the releases showing them (digest.draft.fallback).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlite_utils import Database
 
 from digest import store
 from digest.config import Config, draft_settings
+from digest.draft import fallback
 from digest.draft.links import safe_url
 from digest.draft.model import Digest, DigestChange, NewsItem, ReleaseSection, Translate
 from digest.draft.ranking import needs_selection, select_entries
@@ -53,24 +56,28 @@ def build_digest(
     """Collect the month's releases, their selected changes (translated) and the news."""
     settings = draft_settings(config)
     start, end = month_bounds(month)
-    sections, seen = [], set()
-    for number, release in enumerate(_releases(db, config, start, end, settings), 1):
+    releases = _releases(db, config, start, end, settings)
+    picks = [_select(db, r, settings, config.project(r["project"]).commit_link) for r in releases]
+    claims = fallback.claim(db, releases, picks, _NOISE)
+    sections = []
+    for i, release in enumerate(releases):
         project = config.project(release["project"])
-        changes, how = _select(db, release, settings, project.commit_link)
-        changes = [c for c in changes if c.key not in seen]
-        seen.update(c.key for c in changes)
+        _, how, rcs = picks[i]
+        same_as = _same_as(config, releases, i, _shown_by(claims, picks[i][0], i))
         sections.append(
             ReleaseSection(
-                number=f"1-{number}",
+                number=f"1-{i + 1}",
                 project=project.id,
                 project_name=_release_name(project.name, release["version"]),
                 version=release["version"],
                 date=release["date"][:10],
                 announcement=_web_link(release.get("announcement")),
                 changelog_url=_changelog_url(project.changelog_url, release),
-                changes=tuple(changes),
-                selection=how,
+                changes=tuple(claims.kept[i]),
+                selection=f"same-as:{same_as}" if same_as else how,
                 folded=tuple(release.get("folded", ())),
+                same_as=same_as,
+                rc_sources=rcs,
             )
         )
     sections = _translated(sections, translate)
@@ -87,6 +94,29 @@ def build_digest(
         news=tuple(news),
         failures=tuple(failures or ()),
     )
+
+
+def _shown_by(claims: fallback.Claims, changes: list[DigestChange], i: int) -> list[int]:
+    """The other releases showing a section's changes when it shows none itself: the release
+    a backport copies, else those that claimed its changes first; [] when it shows some."""
+    if claims.kept[i]:
+        return []
+    if i in claims.copies:
+        return [claims.copies[i]]
+    return sorted({claims.shown_in[c.key] for c in changes if c.key in claims.shown_in} - {i})
+
+
+def _same_as(config: Config, releases: list[dict[str, Any]], i: int, others: list[int]) -> str:
+    """The names of other releases ("1.4.2", or "Pacemaker 1.1.6" for another project)."""
+    names = []
+    for j in others:
+        other = releases[j]
+        name = other["version"]
+        if other["project"] != releases[i]["project"]:
+            project = config.project(other["project"])
+            name = f"{_release_name(project.name, name)} {name}"
+        names.append(name)
+    return "、".join(names)
 
 
 def _releases(
@@ -108,7 +138,11 @@ def _fold_candidates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     finals = {(r["project"], r["version"]): r for r in rows if not r["is_rc"]}
     kept = []
     for row in rows:
-        final = finals.get((row["project"], _final_of(row["version"]))) if row["is_rc"] else None
+        final = (
+            finals.get((row["project"], fallback.final_of(row["version"])))
+            if row["is_rc"]
+            else None
+        )
         if final is None:
             kept.append(row)
         else:
@@ -116,38 +150,59 @@ def _fold_candidates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
-def _final_of(version: str) -> str:
-    """The final release an rc leads to: 3.0.1-rc2 -> 3.0.1."""
-    return re.sub(r"-?(?:rc|pre)\d*[a-z]?$", "", version)
-
-
 def _select(
     db: Database, release: dict[str, Any], settings: dict[str, Any], link: Callable[[str], str]
-) -> tuple[list[DigestChange], str]:
-    """The changes a release shows and how they were chosen."""
+) -> fallback.Picked:
+    """The changes a release shows, how they were chosen and the rc sections they come from
+    (digest.draft.fallback: the order)."""
     project, version = release["project"], release["version"]
     entries = store.changelog_entries(db, project, version)
     if entries:
-        chosen = entries
-        how = "changelog"
-        if needs_selection(entries, settings):
-            chosen = select_entries(entries, settings, project)
-            return [_entry_change(project, e, link) for e in chosen], f"changelog:{len(chosen)}"
-        severe = [e for e in entries if e["severity"] in settings["severities"]]
-        if len(entries) > settings["small_release"] and severe:
-            chosen, how = severe, "changelog:" + "+".join(settings["severities"])
-        return [_entry_change(project, e, link) for e in chosen], how
+        return (*_from_entries(project, entries, settings, link, "changelog"), ())
+    if not release["is_rc"]:
+        rcs, entries = fallback.rc_entries(db, project, version)
+        if entries:
+            return (*_from_entries(project, entries, settings, link, "rc-changelog"), rcs)
     items = store.release_announcement_items(db, project, version)
     if items:
-        return [_item_change(project, version, i, link) for i in items], "announcement"
-    commits = store.release_commits(db, project, version)
-    kinds = set(settings["commit_kinds"])
-    picked = [
+        return [_item_change(project, version, i, link) for i in items], "announcement", ()
+    return _from_commits(db, release, settings, link), "commits", ()
+
+
+def _from_commits(
+    db: Database, release: dict[str, Any], settings: dict[str, Any], link: Callable[[str], str]
+) -> list[DigestChange]:
+    """The commits of a release range, noise dropped: a small range whole, a larger one its
+    fixes and features (any kind when it has none), cut to max_commits."""
+    project = release["project"]
+    commits = [
         c
-        for c in commits
-        if not _NOISE.match(c["subject"]) and (c["kind"] is None or c["kind"] in kinds)
+        for c in store.release_commits(db, project, release["version"])
+        if not _NOISE.match(c["subject"])
     ]
-    return [_commit_change(project, c, link) for c in picked[: settings["max_commits"]]], "commits"
+    picked = commits
+    if len(commits) > settings["max_commits"]:
+        kinds = set(settings["commit_kinds"])
+        picked = [c for c in commits if c["kind"] is None or c["kind"] in kinds] or commits
+    return [_commit_change(project, c, link) for c in picked[: settings["max_commits"]]]
+
+
+def _from_entries(
+    project: str,
+    entries: list[dict[str, Any]],
+    settings: dict[str, Any],
+    link: Callable[[str], str],
+    source: str,
+) -> tuple[list[DigestChange], str]:
+    """ChangeLog entries as the policy keeps them: cut, High only, or whole."""
+    if needs_selection(entries, settings):
+        chosen = select_entries(entries, settings, project)
+        return [_entry_change(project, e, link) for e in chosen], f"{source}:{len(chosen)}"
+    chosen, how = entries, source
+    severe = [e for e in entries if e["severity"] in settings["severities"]]
+    if len(entries) > settings["small_release"] and severe:
+        chosen, how = severe, f"{source}:" + "+".join(settings["severities"])
+    return [_entry_change(project, e, link) for e in chosen], how
 
 
 def _entry_change(project: str, entry: dict[str, Any], link: Callable[[str], str]) -> DigestChange:

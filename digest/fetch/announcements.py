@@ -21,13 +21,15 @@ from sqlite_utils import Database
 from digest import store
 from digest.config import Project
 from digest.fetch.matching import SubjectIndex, link_entries
+from digest.fetch.similarity import Components, taxonomy_components
 from digest.models import ChangelogEntry, FeedEntry
+from digest.sources.changelog.sections import peel_component
 
 MatchedItem = tuple[str, str | None, str | None]  # item text, commit sha, match method
 
 MAX_ITEMS = 300
 
-VERSION = r"(?P<version>\d+\.\d+(?:\.\d+){0,2}(?:[-~.]?(?:rc|beta|alpha|pre)\d*[a-z]?)?)"
+VERSION = r"(?P<version>\d+\.\d+(?:\.\d+){0,2}(?:[-~.]?(?:rc|beta|alpha|pre)\.?\d*[a-z]?)?)"
 _LIST_TAG = re.compile(r"^\s*\[[^\]]{1,40}\]\s*")
 _REPLY = re.compile(r"^\s*(?:re|fwd?|aw|antw|sv|vs)\s*(?:\[\d+\])?\s*:", re.I)
 _ANNOUNCE_TAG = re.compile(r"\[\s*(?:announce(?:ment)?|ann)\s*\]", re.I)
@@ -44,11 +46,19 @@ _RC_NUMBER = re.compile(
     + r")\s+release\s+candidate)\b",
     re.I,
 )
-_RC_SUFFIX = re.compile(r"[-~.]?(?:rc|beta|alpha|pre)\d*[a-z]?$", re.I)
+_RC_SUFFIX = re.compile(r"[-~.]?(?:rc|beta|alpha|pre)\.?\d*[a-z]?$", re.I)
+# "v4.18.0 rc1": an rc number written apart from its version
+_SPACED_RC = r"(?:[\s_]+rc[\s.]?(?P<spaced_rc>\d+))?"
+# other releases named in the same subject ("drbd-9.2.15 and drbd-utils-9.33.0")
+_OTHER_RELEASE = re.compile(r"(?<![\w.])[a-z][\w+]*(?:-[a-z][\w+]*)*[-_ ]v?\d+(?:\.\d+)+\S*", re.I)
+_BARE_VERSION = re.compile(r"(?<![\w.])v?" + VERSION + _SPACED_RC + r"(?![\w.])", re.I)
+_JOINERS = re.compile(r"(?:\s|,|&|\band\b)+", re.I)
 _TRAILING_SERIES = re.compile(r"^(?P<base>.*?)\s+(?P<series>\d+\.\d+)$")
 _TAG_LINK = re.compile(r"/releases/tag/(?P<tag>[^/?#]+)")
-_BARE_VERSION = re.compile(r"(?<![\w.])v?" + VERSION + r"(?![\w.])")
+
 _BULLET = re.compile(r"^(?P<indent>[ \t]{0,8})(?:[-*+•·]|\d{1,3}[.)])[ \t]+(?P<text>\S.*)$")
+_UNDERLINE = re.compile(r"^\s*[-=~]{3,}\s*$")
+_HEADING_VERSION = re.compile(r"(?<![\w.])v?" + VERSION + r"(?![\w.])")
 _SEVERITY = re.compile(r"^(?P<indent>[ \t]{0,8})(?P<text>(?:High|Medium|Low):[ \t]+\S.*)$")
 
 
@@ -154,16 +164,38 @@ def _mentions(text: str, projects: list[ProjectNames]) -> Iterable[tuple[Project
         for alias in names.aliases:
             words = r"[\s_-]+".join(re.escape(w) for w in alias.split())
             pattern = re.compile(
-                r"(?<![\w.])" + words + r"[\s_:-]*(?:version\s+|v(?=\d))?" + VERSION + r"(?![\w.])",
+                r"(?<![\w.])"
+                + words
+                + r"[\s_:-]*(?:version\s+|v(?=\d))?"
+                + VERSION
+                + _SPACED_RC
+                + r"(?![\w.])",
                 re.I,
             )
             match = pattern.search(text)
-            if match and names.accepts(match.group("version")):
+            version = _version_of(match, names) if match else None
+            if match and version:
                 rest = (text[: match.start()] + text[match.end() :]).strip(" .!-:")
-                found.append((len(alias), names, match.group("version"), not rest))
+                found.append((len(alias), names, version, _nothing_but_releases(rest)))
                 break
     found.sort(key=lambda f: (-(f[1].series is not None), -f[0]))
     return [(names, version, whole) for _, names, version, whole in found]
+
+
+def _version_of(match: re.Match[str], names: ProjectNames) -> str | None:
+    """The version a mention names, if the project accepts it: "4.18.0 rc1" is the rc in the
+    form of the project's tags (4.18.0rc1, 4.18.0-rc1 or 4.18.0-rc.1)."""
+    version = match.group("version")
+    number = match.group("spaced_rc")
+    if number is None:
+        return version if names.accepts(version) else None
+    forms = (f"{version}rc{number}", f"{version}-rc{number}", f"{version}-rc.{number}")
+    return next((form for form in forms if names.accepts(form)), None)
+
+
+def _nothing_but_releases(rest: str) -> bool:
+    """True when the rest of a subject only names other releases ("drbd-9.2.15 and")."""
+    return not _JOINERS.sub("", _OTHER_RELEASE.sub("", rest)).strip(" .!-:")
 
 
 def detect_feed_release(
@@ -181,16 +213,20 @@ def detect_feed_release(
         if match:
             return names.id, match.group("version")
     bare = _BARE_VERSION.search(entry.title)
-    if bare and names.accepts(bare.group("version")):
-        return names.id, bare.group("version")
-    return None
+    version = _version_of(bare, names) if bare else None
+    return (names.id, version) if version else None
 
 
-def change_items(body: str) -> list[str]:
-    """Bulleted (or High:/Medium:/Low:) change lines of an announcement, continuations joined."""
-    items: list[str] = []
+def change_items(body: str, version: str | None = None) -> list[str]:
+    """Bulleted (or High:/Medium:/Low:) change lines of an announcement, continuations joined.
+
+    An announcement of several releases ("drbd-9.2.15 and drbd-utils-9.33.0") gives only the
+    items under the heading of `version`; a bullet that only heads deeper bullets ("- bugfixes
+    and enhancements:") is no item.
+    """
+    items: list[tuple[int, str]] = []
     indent = -1
-    for line in body.splitlines():
+    for line in _release_block(body.splitlines(), version):
         if line.rstrip() in ("--", "-- ") or line.startswith(("-----", "_____")):
             break
         if line.lstrip().startswith(">"):
@@ -198,13 +234,34 @@ def change_items(body: str) -> list[str]:
             continue
         match = _BULLET.match(line) or _SEVERITY.match(line)
         if match:
-            items.append(match.group("text").strip())
             indent = len(match.group("indent").expandtabs())
+            items.append((indent, match.group("text").strip()))
         elif indent >= 0 and line.strip() and _indent(line) > indent:
-            items[-1] = f"{items[-1]} {line.strip()}"
+            items[-1] = (items[-1][0], f"{items[-1][1]} {line.strip()}")
         else:
             indent = -1
-    return [item for item in items if len(item) > 2 and not item.startswith("http")][:MAX_ITEMS]
+    kept = [
+        text
+        for i, (depth, text) in enumerate(items)
+        if not (text.endswith(":") and i + 1 < len(items) and items[i + 1][0] > depth)
+    ]
+    return [item for item in kept if len(item) > 2 and not item.startswith("http")][:MAX_ITEMS]
+
+
+def _release_block(lines: list[str], version: str | None) -> list[str]:
+    """The lines under the underlined heading naming `version` ("drbd-utils 9.33.0" over
+    "-----"), up to the next such heading; all lines when no heading names it."""
+    headings = [
+        i
+        for i in range(len(lines) - 1)
+        if _UNDERLINE.match(lines[i + 1]) and _HEADING_VERSION.search(lines[i])
+    ]
+    for n, i in enumerate(headings):
+        named = {m.group("version") for m in _HEADING_VERSION.finditer(lines[i])}
+        if version in named:
+            stop = headings[n + 1] if n + 1 < len(headings) else len(lines)
+            return lines[i + 2 : stop]
+    return lines
 
 
 def _indent(line: str) -> int:
@@ -222,6 +279,7 @@ class ItemMatcher:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._projects: dict[str, tuple[list[tuple[str, str, str]], SubjectIndex]] = {}
+        self._names: dict[str, Components] = {}
 
     def match(self, project: str, items: list[str], when: str) -> list[MatchedItem]:
         """Each item with the commit it describes (exact, normalised or fuzzy subject match)."""
@@ -234,9 +292,18 @@ class ItemMatcher:
             for sha, _, stamp in commits
             if window is None or window[0] <= (stamp or "")[:10] <= window[1]
         }
-        entries = [ChangelogEntry(position=i, text=t, raw=t) for i, t in enumerate(items, 1)]
-        linked = link_entries(entries, index, recent)
-        return [(e.text, sha, method) for e, sha, method, _ in linked]
+        entries = [_item_entry(i, text) for i, text in enumerate(items, 1)]
+        linked = [
+            (e.raw, sha, method)
+            for e, sha, method, _ in link_entries(entries, index, recent, self._components(project))
+        ]
+        return _one_item_per_similar_commit(linked)
+
+    def _components(self, project: str) -> Components:
+        """Component names -> taxonomy roots, for token-set matching (one per project)."""
+        if project not in self._names:
+            self._names[project] = taxonomy_components(project)
+        return self._names[project]
 
     def _subjects(self, project: str) -> tuple[list[tuple[str, str, str]], SubjectIndex]:
         if project not in self._projects:
@@ -244,6 +311,25 @@ class ItemMatcher:
             index = SubjectIndex((sha, subject) for sha, subject, _ in commits)
             self._projects[project] = (commits, index)
         return self._projects[project]
+
+
+def _item_entry(position: int, item: str) -> ChangelogEntry:
+    """An announcement item as a ChangeLog entry: its `component:` prefix peeled off, as the
+    ChangeLog parser does, so similarity matching knows the component."""
+    component, text = peel_component(item)
+    return ChangelogEntry(position=position, text=text, raw=item, component=component)
+
+
+def _one_item_per_similar_commit(linked: list[MatchedItem]) -> list[MatchedItem]:
+    """A commit matched by similarity only is dropped when another item already has it."""
+    taken = {sha for _, sha, method in linked if sha and method != "token-set"}
+    result = []
+    for text, sha, method in linked:
+        if method == "token-set" and sha in taken:
+            sha = method = None
+        taken.add(sha)
+        result.append((text, sha, method))
+    return result
 
 
 def relink_announcements(db: Database) -> int:

@@ -467,7 +467,7 @@ def _announce(
     """Link an announcing message/entry to its release and keep its change items."""
     project, version = release
     when = details.get("date") or ""
-    items = change_items(details.get("body") or "")
+    items = change_items(details.get("body") or "", version)
     matched = run.matcher.match(project, items, when)
     store.save_announcement(
         run.db, table=table, source=source, item_id=item_id, release=release, items=matched

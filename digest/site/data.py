@@ -18,6 +18,7 @@ from sqlite_utils import Database
 
 from digest import store
 from digest.classify import OTHER
+from digest.fetch.releases import final_of
 from digest.site.markup import safe_url
 from digest.sources.inline_markdown import inline_html
 from digest.taxonomy import load_taxonomy
@@ -86,6 +87,7 @@ class ReleaseInfo:
     announcement: str | None
     source: str
     changes: tuple[Change, ...]
+    rc_sources: tuple[str, ...] = ()  # source "rc": the rc sections whose entries are shown
 
 
 @dataclass
@@ -114,6 +116,7 @@ def load_site_data(db: Database, *, lang: str = "ja") -> SiteData:
         changes.setdefault((row.project, row.version), []).append(change)
     rc_repeats(changes)
     releases = [_release(r, projects, changes) for r in store.query_releases(db)]
+    releases = rc_fallback(releases)
     titles = {name: c.title for name, c in load_taxonomy().components.items()}
     return SiteData(projects, releases, titles)
 
@@ -191,3 +194,28 @@ def rc_repeats(changes: dict[tuple[str, str], list[Change]]) -> None:
 
 
 _RC = re.compile(r"-?rc\d+[a-z]?$")
+
+
+def rc_fallback(releases: list[ReleaseInfo]) -> list[ReleaseInfo]:
+    """A final release with an empty ChangeLog section shows the entries of its rc sections
+    (resource-agents 4.18.0: its changes are written under `release candidate 4.18.0 rc1`).
+
+    The lines are marked duplicates, so component pages list them once, under the rc.
+    """
+    rcs: dict[tuple[str, str], list[ReleaseInfo]] = {}
+    for rc in sorted(releases, key=lambda r: (r.date, r.version)):
+        if rc.is_rc and rc.source == "changelog":
+            rcs.setdefault((rc.project, final_of(rc.version)), []).append(rc)
+    shown = []
+    for release in releases:
+        found = rcs.get((release.project, release.version), [])
+        if found and not release.is_rc and release.source != "changelog":
+            lines = [replace(c, duplicate=True) for rc in reversed(found) for c in rc.changes]
+            release = replace(
+                release,
+                source="rc",
+                changes=tuple(lines),
+                rc_sources=tuple(rc.version for rc in found),
+            )
+        shown.append(release)
+    return shown

@@ -168,6 +168,11 @@ def _component(rest: str) -> tuple[str | None, str]:
     return m["comp"], rest[m.end() :]
 
 
+def peel_component(item: str) -> tuple[str | None, str]:
+    """The `component:` prefix of a change line (or None) and the rest of it."""
+    return _component(item)
+
+
 def category(heading: str) -> str:
     """Slug for a block heading such as `Features added since Pacemaker-3.0.1`."""
     m = CATEGORY_HEADING.match(heading)
