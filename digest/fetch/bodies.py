@@ -9,10 +9,13 @@ rarer in the range weigh more), when
 
 - the entry has MIN_WORDS content words at least (a vague line fits many bodies);
 - the commit names every identifier and function the entry names;
-- their components agree, when both name one the taxonomy knows;
 - every other commit (not one with the same subject: a backport) covers the entry BODY_MARGIN
   times less;
 - it is no merge and no internal work (Refactor:, Test:, Log:, Doc:).
+
+Components are not compared: a ChangeLog.md line files a fix under the tool or the build it
+shows in ("tools:", "build:") while its commit names the library it touches (on the dev split
+the check refused five right links and no wrong one).
 
 Body words are read once per commit (release ranges overlap) and only for ranges where an entry
 reaches this method.
@@ -52,11 +55,9 @@ class BodyMatcher:
             self.candidates.append(cand)
         self.size = len(self.candidates) + 1
 
-    def best(
-        self, text: str, component: str | None, components: Components
-    ) -> tuple[str, float] | None:
+    def best(self, text: str, components: Components) -> tuple[str, float] | None:
         """(sha, score) of the one commit whose subject and body cover the entry."""
-        named, rest = split_component(text)
+        rest = split_component(text)[1]
         entry_words = words(rest)
         if len(entry_words) < MIN_WORDS:
             return None
@@ -77,8 +78,6 @@ class BodyMatcher:
         needed = frozenset(i for i in identifiers(rest) | functions(rest) if not components(i))
         if any(i not in self.by_word or ranked[0][0] not in self.by_word[i] for i in needed):
             return None
-        if _disagree(components(component or named), top):
-            return None
         others = (s for i, s in ranked[1:] if self.candidates[i].words != top.words)
         if next(others, 0.0) * BODY_MARGIN > score:
             return None
@@ -89,11 +88,6 @@ def entry_words(text: str) -> frozenset[str]:
     """The content words of a ChangeLog entry after its component; empty when too few."""
     found = words(split_component(text)[1])
     return found if len(found) >= MIN_WORDS else frozenset()
-
-
-def _disagree(entry_comps: frozenset[str], cand: Candidate) -> bool:
-    """Whether the entry and the commit name components the taxonomy puts apart."""
-    return bool(entry_comps and cand.components and not entry_comps & cand.components)
 
 
 class BodyWords:

@@ -330,7 +330,7 @@ def _by_bodies(
     vocabulary = frozenset().union(*(entry_words(entries[i].raw) for i in left))
     bodies = index.body_matcher(within, components, vocabulary)
     for i in left:
-        best = bodies.best(entries[i].raw, entries[i].component, components)
+        best = bodies.best(entries[i].raw, components)
         found[i] = (best[0], "commit-body", best[1]) if best else None
 
 
