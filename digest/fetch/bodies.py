@@ -24,6 +24,7 @@ reaches this method.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from digest.fetch.similarity import (
@@ -47,13 +48,17 @@ class BodyMatcher:
     def __init__(
         self, candidates: Iterable[tuple[Candidate, frozenset[str]]], vocabulary: frozenset[str]
     ) -> None:
-        self.candidates: list[Candidate] = []
-        self.by_word: dict[str, list[int]] = {}
+        self.candidates: list[Candidate] = []  # those sharing a word with some entry
+        self.by_word: defaultdict[str, list[int]] = defaultdict(list)
+        size = 1
         for cand, found in candidates:
-            for word in found & vocabulary:
-                self.by_word.setdefault(word, []).append(len(self.candidates))
-            self.candidates.append(cand)
-        self.size = len(self.candidates) + 1
+            size += 1
+            shared = found & vocabulary
+            if shared:
+                for word in shared:
+                    self.by_word[word].append(len(self.candidates))
+                self.candidates.append(cand)
+        self.size = size
 
     def best(self, text: str, components: Components) -> tuple[str, float] | None:
         """(sha, score) of the one commit whose subject and body cover the entry."""
@@ -71,15 +76,17 @@ class BodyMatcher:
         for word, found in weight.items():
             for i in self.by_word[word]:
                 common[i] = common.get(i, 0.0) + found
-        ranked = sorted(common.items(), key=lambda pair: (-pair[1], pair[0]))
-        if not ranked or ranked[0][1] < entry_total * BODY_SCORE:
+        if not common:
             return None
-        top, score = self.candidates[ranked[0][0]], ranked[0][1]
+        first = min(common, key=lambda i: (-common[i], i))  # the highest, newest on ties
+        top, score = self.candidates[first], common[first]
+        if score < entry_total * BODY_SCORE:
+            return None
         needed = frozenset(i for i in identifiers(rest) | functions(rest) if not components(i))
-        if any(i not in self.by_word or ranked[0][0] not in self.by_word[i] for i in needed):
+        if any(i not in self.by_word or first not in self.by_word[i] for i in needed):
             return None
-        others = (s for i, s in ranked[1:] if self.candidates[i].words != top.words)
-        if next(others, 0.0) * BODY_MARGIN > score:
+        others = (s for i, s in common.items() if self.candidates[i].words != top.words)
+        if max(others, default=0.0) * BODY_MARGIN > score:
             return None
         return top.sha, round(score / entry_total, 3)
 
