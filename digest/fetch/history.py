@@ -21,7 +21,7 @@ PULL_REQUEST = "Merge pull request #"
 
 @dataclass
 class History:
-    """Parents, subject and commit date of every commit; the non-merge ChangeLog edits.
+    """Parents, subject, body and commit date of every commit; the non-merge ChangeLog edits.
 
     Given a StreamingContainment (a first fetch, releases all tagged), each commit's first
     release and each release's range are worked out as the commits arrive too, and
@@ -38,6 +38,7 @@ class History:
     dates: dict[str, str] = field(default_factory=dict)
     edits: dict[str, str] = field(default_factory=dict)
     pulls: dict[str, tuple[str, str]] = field(default_factory=dict)  # merge -> (subject, body)
+    bodies: dict[str, str] = field(default_factory=dict)  # other commits' bodies, if any
     streaming: StreamingContainment | None = None
     on_newest_edit: Callable[[str, str], None] | None = None
     _index: SubjectIndex | None = None
@@ -47,7 +48,7 @@ class History:
     def index(self) -> SubjectIndex:
         """The subjects, indexed newest first."""
         if self._index is None:
-            self._index = SubjectIndex(self.subjects.items())
+            self._index = SubjectIndex(self.subjects.items(), bodies=self.bodies)
             for sha, (subject, body) in self.pulls.items():
                 self._index.add_pull(sha, subject, body)
         return self._index
@@ -65,11 +66,19 @@ class History:
             if len(commit.parents) > 1 and subject.startswith(PULL_REQUEST):
                 self.pulls[sha] = (subject, commit.message.partition("\n")[2])
                 index.add_pull(sha, subject, self.pulls[sha][1])
+            else:
+                self._note_body(sha, commit.message)
             self.dates[sha] = commit.commit_date
             if len(commit.parents) < 2 and any(f.path in self.changelogs for f in commit.files):
                 self.edits[sha] = commit.commit_date
                 self._note_edit(sha, commit.commit_date, ranges)
             yield commit, first
+
+    def _note_body(self, sha: str, message: str) -> None:
+        """Keep the commit's body, if it has one (linking reads it)."""
+        body = message.partition("\n")[2].strip()
+        if body:
+            self.bodies[sha] = body
 
     def _note_edit(self, sha: str, date: str, ranges: list[str]) -> None:
         """Report each release range whose newest ChangeLog edit this commit now is."""
@@ -89,4 +98,5 @@ def load_history(db: Database, project: str, changelogs: Iterable[str]) -> Histo
         history.dates[sha] = date
     history.edits = store.commits_touching(db, project, sorted(history.changelogs))
     history.pulls = store.pull_request_merges(db, project)
+    history.bodies = store.commit_bodies(db, project)
     return history

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from digest.fetch.bodies import BodyMatcher, BodyWords, entry_words
 from digest.fetch.pulls import PullOwners
 from digest.fetch.similarity import (
     Candidate,
@@ -66,8 +67,14 @@ class SubjectIndex:
     one inside the set asked for (a release's range), so no index is built per release.
     """
 
-    def __init__(self, commits: Iterable[tuple[str, str]] = ()) -> None:
-        """commits: (sha, subject) pairs, newest first; more can be added later."""
+    def __init__(
+        self, commits: Iterable[tuple[str, str]] = (), bodies: Mapping[str, str] | None = None
+    ) -> None:
+        """commits: (sha, subject) pairs, newest first; more can be added later.
+
+        bodies (sha -> body, filled as commits are added) serve the commit-body method.
+        """
+        self.body_words = BodyWords(bodies if bodies is not None else {})
         self._normalised: dict[str, str] = {}
         self._fuzzy_keys: dict[str, str] = {}
         self._order: dict[str, int] = {}
@@ -116,6 +123,15 @@ class SubjectIndex:
         """Commit subjects and pull request titles within a set, for token-set similarity."""
         shas = sorted(self._order.keys() & within, key=self._order.__getitem__)
         return RangeMatcher(self._candidate(sha, components) for sha in shas)
+
+    def body_matcher(
+        self, within: Iterable[str], components: Components, vocabulary: frozenset[str]
+    ) -> BodyMatcher:
+        """The commits within a set as their subject and body words (no merges), indexed by
+        the words of the entries to link."""
+        shas = sorted(self._order.keys() & within, key=self._order.__getitem__)
+        found = (self._candidate(sha, components) for sha in shas)
+        return BodyMatcher(((c, self.body_words(c)) for c in found if c and not c.pull), vocabulary)
 
     def _candidate(self, sha: str, components: Components) -> Candidate | None:
         """A commit as a token-set candidate (made once: release ranges overlap)."""
@@ -254,6 +270,25 @@ def link_entries(
     components function (names -> taxonomy roots); without it that method is skipped. Given
     the commit graph too, an entry the commits of one pull request fit is linked to its merge.
     """
+    entries = list(entries)
+    found = list(_in_range(entries, index, within, components, parents))
+    if components is not None and None in found:
+        _by_bodies(entries, found, index, within, components)
+    for entry, hit in zip(entries, found, strict=True):
+        if hit is None:
+            outside = index.find(entry)
+            hit = (outside[0], f"{outside[1]}-outside-range", 0.9) if outside else None
+        yield (entry, *hit) if hit else (entry, None, None, None)
+
+
+def _in_range(
+    entries: list[ChangelogEntry],
+    index: SubjectIndex,
+    within: Collection[str],
+    components: Components | None,
+    parents: Mapping[str, tuple[str, ...]] | None,
+) -> Iterator[Scored | None]:
+    """For each entry, its link by subjects and pull-request titles within the range."""
     choices = matcher = owners = None
     for entry in entries:
         found = _exactly(index, entry, within)
@@ -277,10 +312,26 @@ def link_entries(
             if found is None:
                 best = matcher.identifier_summary(entry.raw, components, owners.owner)
                 found = (best[0], "pull-request-ids", best[1]) if best else None
-        if found is None:
-            outside = index.find(entry)
-            found = (outside[0], f"{outside[1]}-outside-range", 0.9) if outside else None
-        yield (entry, *found) if found else (entry, None, None, None)
+        yield found
+
+
+def _by_bodies(
+    entries: list[ChangelogEntry],
+    found: list[Scored | None],
+    index: SubjectIndex,
+    within: Collection[str],
+    components: Components,
+) -> None:
+    """Link the entries still unlinked by commit bodies (in place): the range's commits are
+    indexed by the words of these entries only."""
+    left = [i for i, hit in enumerate(found) if hit is None and entry_words(entries[i].raw)]
+    if not left:
+        return
+    vocabulary = frozenset().union(*(entry_words(entries[i].raw) for i in left))
+    bodies = index.body_matcher(within, components, vocabulary)
+    for i in left:
+        best = bodies.best(entries[i].raw, components)
+        found[i] = (best[0], "commit-body", best[1]) if best else None
 
 
 def _exactly(index: SubjectIndex, entry: ChangelogEntry, within: Collection[str]) -> Scored | None:

@@ -19,6 +19,7 @@ from digest.store.changes import (
 from digest.store.commits import (
     change_key,
     classify_projects,
+    commit_bodies,
     commit_graph,
     commit_subjects_dates,
     commits_to_classify,
@@ -118,6 +119,7 @@ __all__ = [
     "checkpointing",
     "classify_projects",
     "clear_term_counts",
+    "commit_bodies",
     "commit_graph",
     "commit_subjects_dates",
     "commits_to_classify",

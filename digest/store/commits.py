@@ -291,3 +291,16 @@ def pull_request_merges(db: Database, project: str) -> dict[str, tuple[str, str]
         [project],
     )
     return {sha: (subject, body) for sha, subject, body in rows}
+
+
+# Linking by commit bodies (issue 12, round 3)
+
+
+def commit_bodies(db: Database, project: str) -> dict[str, str]:
+    """sha -> body of every commit of a project that has one (merges of pull requests aside)."""
+    rows = db.execute(
+        "SELECT sha, body FROM commits WHERE project = ? AND body != '' "
+        "AND NOT (subject LIKE 'Merge pull request #%' AND parents LIKE '%,%')",
+        [project],
+    )
+    return dict(rows)

@@ -218,3 +218,9 @@ def m007_tm_terms(db: Database) -> None:
 def m008_relink_entries(db: Database) -> None:
     """Linking asks for more evidence (issue 12, round 2): sections are linked again next fetch."""
     db.execute("UPDATE releases SET changelog_path = NULL")
+
+
+@migrations()
+def m009_relink_by_bodies(db: Database) -> None:
+    """Commit bodies are linking evidence (issue 12, round 3): sections are linked again."""
+    db.execute("UPDATE releases SET changelog_path = NULL")
