@@ -86,10 +86,17 @@ class PathRule:
 
 @dataclass
 class PathMatcher:
-    """The path rules of one project compiled into one regex; results cached per path."""
+    """The path rules of one project, most specific first, grouped by literal prefix.
+
+    A rule can only match paths that start with its literal prefix (the text before its
+    first wildcard), so a path is tried against the groups its prefixes name (each group one
+    regex, compiled when first needed), not against every rule. Results are cached per path.
+    """
 
     rules: tuple[PathRule, ...]
-    regex: re.Pattern[str] | None
+    groups: dict[str, list[int]]  # literal prefix -> indices of its rules, in order
+    lengths: tuple[int, ...]  # the distinct prefix lengths
+    _compiled: dict[str, re.Pattern[str]] = field(default_factory=dict)
     _cache: dict[str, PathRule | None] = field(default_factory=dict)
 
     def match(self, path: str) -> PathRule | None:
@@ -98,11 +105,26 @@ class PathMatcher:
             return self._cache[path]
         except KeyError:
             pass
-        found = self.regex.match(path) if self.regex else None
-        rule = self.rules[int(found.lastgroup[1:])] if found and found.lastgroup else None
+        best = len(self.rules)
+        for length in self.lengths:
+            prefix = path[:length]
+            if prefix in self.groups:
+                found = self._group(prefix).match(path)
+                if found and found.lastgroup:
+                    best = min(best, int(found.lastgroup[1:]))
+        rule = self.rules[best] if best < len(self.rules) else None
         if len(self._cache) < 200_000:
             self._cache[path] = rule
         return rule
+
+    def _group(self, prefix: str) -> re.Pattern[str]:
+        """One regex for a group's rules; the first that matches names its rule index."""
+        if prefix not in self._compiled:
+            parts = (
+                f"(?P<r{i}>{glob_to_regex(self.rules[i].pattern)})" for i in self.groups[prefix]
+            )
+            self._compiled[prefix] = re.compile("|".join(parts))
+        return self._compiled[prefix]
 
 
 @dataclass(frozen=True)
@@ -498,8 +520,11 @@ def _globs_regex(patterns: Any, at: str) -> re.Pattern[str]:
 
 
 def _compile_matcher(rules: Sequence[PathRule]) -> PathMatcher:
-    ordered = sorted(rules, key=lambda r: -r.specificity)
-    if not ordered:
-        return PathMatcher((), None)
-    parts = [f"(?P<r{i}>{glob_to_regex(rule.pattern)})" for i, rule in enumerate(ordered)]
-    return PathMatcher(tuple(ordered), re.compile("|".join(parts)))
+    ordered = tuple(sorted(rules, key=lambda r: -r.specificity))
+    groups: dict[str, list[int]] = {}
+    for i, rule in enumerate(ordered):
+        groups.setdefault(_WILDCARD.split(rule.pattern, maxsplit=1)[0], []).append(i)
+    return PathMatcher(ordered, groups, tuple(sorted({len(p) for p in groups})))
+
+
+_WILDCARD = re.compile(r"[*?]")
