@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from digest.taxonomy import PathRule, glob_to_regex, load_taxonomy
+from digest.taxonomy import PathRule, _compile_matcher, _specificity, glob_to_regex, load_taxonomy
 
 PROJECTS = sorted({p for p in load_taxonomy().path_rules if p != "*"})
 
@@ -31,3 +31,19 @@ def test_grouped_rules_choose_what_a_full_scan_chooses(project: str) -> None:
     compiled = [(re.compile(glob_to_regex(r.pattern)), r) for r in matcher.rules]
     for path in sample_paths(matcher.rules):
         assert matcher.match(path) == first_rule(compiled, path), path
+
+
+def test_a_more_specific_rule_with_a_shorter_prefix_wins() -> None:
+    rules = [
+        PathRule("src/a**", "broad", 1.0, _specificity("src/a**")),
+        PathRule(
+            "src/*/very_long_literal_name.c",
+            "narrow",
+            1.0,
+            _specificity("src/*/very_long_literal_name.c"),
+        ),
+    ]
+    matcher = _compile_matcher(rules)
+    found = matcher.match("src/abc/very_long_literal_name.c")
+    assert found is not None and found.component == "narrow"
+    assert matcher.match("src/abc/other.c").component == "broad"
