@@ -7,7 +7,8 @@ controller commands"). Each commit of the range is read as its subject and body 
 entry is linked to the one commit whose words cover BODY_SCORE of the entry's (weighted: words
 rarer in the range weigh more), when
 
-- the entry has MIN_WORDS content words at least (a vague line fits many bodies);
+- the entry has MIN_WORDS content words at least (a vague line fits many bodies), and the
+  commit has MIN_WORDS of them (as token-set asks of a subject);
 - the commit names every identifier and function the entry names;
 - every other commit (not one with the same subject: a backport) covers the entry BODY_MARGIN
   times less;
@@ -73,14 +74,16 @@ class BodyMatcher:
         }
         entry_total = sum(weight.get(w, 1.0) for w in entry_words)
         common: dict[int, float] = {}
+        shared: dict[int, int] = {}
         for word, found in weight.items():
             for i in self.by_word[word]:
                 common[i] = common.get(i, 0.0) + found
+                shared[i] = shared.get(i, 0) + 1
         if not common:
             return None
         first = min(common, key=lambda i: (-common[i], i))  # the highest, newest on ties
         top, score = self.candidates[first], common[first]
-        if score < entry_total * BODY_SCORE:
+        if score < entry_total * BODY_SCORE or shared[first] < MIN_WORDS:
             return None
         needed = frozenset(i for i in identifiers(rest) | functions(rest) if not components(i))
         if any(i not in self.by_word or first not in self.by_word[i] for i in needed):

@@ -119,3 +119,13 @@ def test_fetch_links_by_the_bodies_it_streamed_or_stored(
         "wait for reply": (reply, "commit-body"),
         "Fix the electi": (timer, "normalised"),
     }
+
+
+def test_a_body_sharing_only_two_of_three_words_is_no_link() -> None:
+    """drbd-utils 9.33.0: "allow bitmap granularity" is not the bitmap allocation switch."""
+    bitmap = (
+        "v9,config_flags: Allow stand-alone devices to omit bitmap allocation",
+        "Introduce a new configuration option 'bitmap' in the disk options\nsection. It "
+        "defaults to yes. When it is set to no, the DRBD driver\ndoes not allocate memory.",
+    )
+    assert link("drbdmeta: allow bitmap granularity", {**COMMITS, "c5": bitmap}) == (None, None)
