@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from bench.shadow import fetched_store  # noqa: E402
 from digest import store  # noqa: E402
 from digest.fetch.containment import GraphContainment  # noqa: E402
-from digest.fetch.history import load_history  # noqa: E402
+from digest.fetch.history import History, load_history  # noqa: E402
 from digest.fetch.matching import link_entries  # noqa: E402
 from digest.fetch.similarity import taxonomy_components  # noqa: E402
 from digest.models import ChangelogEntry, Release  # noqa: E402
@@ -125,15 +125,20 @@ def _judge(db, row: dict[str, str]) -> str:
     return "right" if any(sha.startswith(e) for e in expected) else "wrong"
 
 
-def timing(db) -> None:
-    """Linking every Pacemaker release: subject methods only (the baseline) vs all methods."""
+def stored_ranges(db) -> tuple[History, list[Release], dict[str, set[str]]]:
+    """The stored Pacemaker history, its releases and each release's range of commits."""
     history = load_history(db, PROJECT, ["ChangeLog.md", "ChangeLog"])
-    rows = store.releases_of(db, PROJECT)
     releases = [
         Release(PROJECT, r["version"], r["commit_sha"], r["date"], r["tag"], bool(r["is_rc"]))
-        for r in rows
+        for r in store.releases_of(db, PROJECT)
     ]
     ranges = GraphContainment(history.parents, releases).ranges(r.version for r in releases)
+    return history, releases, ranges
+
+
+def timing(db) -> None:
+    """Linking every Pacemaker release: subject methods only (the baseline) vs all methods."""
+    history, releases, ranges = stored_ranges(db)
     sections = {
         r.version: [_as_entry(e) for e in store.changelog_entries(db, PROJECT, r.version)]
         for r in releases
@@ -159,13 +164,7 @@ def timing(db) -> None:
 
 def relink(db) -> None:
     """Link every stored Pacemaker entry again with the code as it is now (for --db stores)."""
-    history = load_history(db, PROJECT, ["ChangeLog.md", "ChangeLog"])
-    rows = store.releases_of(db, PROJECT)
-    releases = [
-        Release(PROJECT, r["version"], r["commit_sha"], r["date"], r["tag"], bool(r["is_rc"]))
-        for r in rows
-    ]
-    ranges = GraphContainment(history.parents, releases).ranges(r.version for r in releases)
+    history, releases, ranges = stored_ranges(db)
     components = taxonomy_components(PROJECT)
     with db.conn:
         for release in releases:
