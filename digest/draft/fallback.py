@@ -30,7 +30,6 @@ __all__ = [
     "backport_order",
     "claim",
     "commit_keys",
-    "final_of",
     "rc_entries",
     "sibling_of",
 ]
@@ -65,11 +64,10 @@ def claim(db: Database, releases: list[Row], picks: list[Picked], noise: re.Patt
     points at the sibling (its commits are the sibling's, even those the sibling's cut left
     out)."""
     keys = [commit_keys(db, r, noise) for r in releases]
-    days = release_days(releases)
-    copies = {i: j for i in range(len(keys)) if (j := sibling_of(keys, i, days)) is not None}
+    copies = _copies(keys, release_days(releases))
     kept: dict[int, list[Any]] = {}
     shown_in: dict[str, int] = {}
-    for i in backport_order(keys, days):
+    for i in _claim_order(len(keys), copies):
         changes, how, _ = picks[i]
         mine = [] if how == "commits" and i in copies else changes
         kept[i] = [c for c in mine if c.key not in shown_in]
@@ -93,8 +91,17 @@ def backport_order(keys: list[frozenset[str]], days: list[date] | None = None) -
     subset of j's and j has more of them (or as many and comes first). Backports are claimed
     last, so the changes they share are shown under the release they were copied from.
     """
-    backports = {i for i in range(len(keys)) if sibling_of(keys, i, days) is not None}
-    return [i for i in range(len(keys)) if i not in backports] + sorted(backports)
+    return _claim_order(len(keys), _copies(keys, days))
+
+
+def _copies(keys: list[frozenset[str]], days: list[date] | None) -> dict[int, int]:
+    """Each backport's index -> the index of the release it copies."""
+    return {i: j for i in range(len(keys)) if (j := sibling_of(keys, i, days)) is not None}
+
+
+def _claim_order(count: int, copies: dict[int, int]) -> list[int]:
+    """Other releases first, in draft order, then the backports."""
+    return [i for i in range(count) if i not in copies] + sorted(copies)
 
 
 def sibling_of(keys: list[frozenset[str]], i: int, days: list[date] | None = None) -> int | None:

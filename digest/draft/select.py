@@ -26,6 +26,7 @@ from digest.draft.links import safe_url
 from digest.draft.model import Digest, DigestChange, NewsItem, ReleaseSection, Translate
 from digest.draft.ranking import needs_selection, select_entries
 from digest.errors import ConfigError
+from digest.fetch.releases import final_of
 from digest.sources.inline_markdown import plain_text
 
 _NOISE = re.compile(
@@ -138,11 +139,7 @@ def _fold_candidates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     finals = {(r["project"], r["version"]): r for r in rows if not r["is_rc"]}
     kept = []
     for row in rows:
-        final = (
-            finals.get((row["project"], fallback.final_of(row["version"])))
-            if row["is_rc"]
-            else None
-        )
+        final = finals.get((row["project"], final_of(row["version"]))) if row["is_rc"] else None
         if final is None:
             kept.append(row)
         else:

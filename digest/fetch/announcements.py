@@ -51,14 +51,15 @@ _RC_SUFFIX = re.compile(r"[-~.]?(?:rc|beta|alpha|pre)\.?\d*[a-z]?$", re.I)
 _SPACED_RC = r"(?:[\s_]+rc[\s.]?(?P<spaced_rc>\d+))?"
 # other releases named in the same subject ("drbd-9.2.15 and drbd-utils-9.33.0")
 _OTHER_RELEASE = re.compile(r"(?<![\w.])[a-z][\w+]*(?:-[a-z][\w+]*)*[-_ ]v?\d+(?:\.\d+)+\S*", re.I)
-_BARE_VERSION = re.compile(r"(?<![\w.])v?" + VERSION + _SPACED_RC + r"(?![\w.])", re.I)
+_LONE = r"(?<![\w.])v?" + VERSION  # a version standing alone ("v5.0.0", "9.33.0")
+_BARE_VERSION = re.compile(_LONE + _SPACED_RC + r"(?![\w.])", re.I)
 _JOINERS = re.compile(r"(?:\s|,|&|\band\b)+", re.I)
 _TRAILING_SERIES = re.compile(r"^(?P<base>.*?)\s+(?P<series>\d+\.\d+)$")
 _TAG_LINK = re.compile(r"/releases/tag/(?P<tag>[^/?#]+)")
 
 _BULLET = re.compile(r"^(?P<indent>[ \t]{0,8})(?:[-*+•·]|\d{1,3}[.)])[ \t]+(?P<text>\S.*)$")
 _UNDERLINE = re.compile(r"^\s*[-=~]{3,}\s*$")
-_HEADING_VERSION = re.compile(r"(?<![\w.])v?" + VERSION + r"(?![\w.])")
+_HEADING_VERSION = re.compile(_LONE + r"(?![\w.])")
 _SEVERITY = re.compile(r"^(?P<indent>[ \t]{0,8})(?P<text>(?:High|Medium|Low):[ \t]+\S.*)$")
 
 

@@ -324,10 +324,11 @@ def _by_bodies(
 ) -> None:
     """Link the entries still unlinked by commit bodies (in place): the range's commits are
     indexed by the words of these entries only."""
-    left = [i for i, hit in enumerate(found) if hit is None and entry_words(entries[i].raw)]
+    wanted = {i: entry_words(entries[i].raw) for i, hit in enumerate(found) if hit is None}
+    left = [i for i, found_words in wanted.items() if found_words]
     if not left:
         return
-    vocabulary = frozenset().union(*(entry_words(entries[i].raw) for i in left))
+    vocabulary = frozenset().union(*(wanted[i] for i in left))
     bodies = index.body_matcher(within, components, vocabulary)
     for i in left:
         best = bodies.best(entries[i].raw, components)

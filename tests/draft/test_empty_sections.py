@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -43,8 +44,10 @@ def drafted(tmp_path, repo: Upstream, month: str = "2011-03"):
     return digest, render_post(digest)
 
 
-def test_a_final_with_an_empty_changelog_section_shows_its_rc_entries(tmp_path):
-    repo = Upstream(tmp_path / "up")
+def rc_only_upstream(path: Path) -> Upstream:
+    """1.0.0, then 2.0.0rc1 whose ChangeLog section holds the changes, then 2.0.0 with an empty
+    section of its own (as resource-agents 4.18.0)."""
+    repo = Upstream(path)
     repo.commit("Initial import", {"ChangeLog": CHANGELOG_FINAL_EMPTY.split("* Mon")[0]})
     repo.tag("v1.0.0")
     repo.commit("IPaddr2: fix the netmask of an IPv6 address", {"heartbeat/IPaddr2": "a\n"})
@@ -54,6 +57,11 @@ def test_a_final_with_an_empty_changelog_section_shows_its_rc_entries(tmp_path):
     repo.tag("v2.0.0rc1")
     repo.commit("build: ChangeLog for 2.0.0", {"ChangeLog": CHANGELOG_FINAL_EMPTY})
     repo.tag("v2.0.0")
+    return repo
+
+
+def test_a_final_with_an_empty_changelog_section_shows_its_rc_entries(tmp_path):
+    repo = rc_only_upstream(tmp_path / "up")
     digest, post = drafted(tmp_path, repo)
     final = next(s for s in digest.releases if s.version == "2.0.0")
     assert [c.english for c in final.changes] == [

@@ -6,20 +6,12 @@ from digest.config import load_config
 from digest.site import SiteOptions, build_site
 from digest.site.data import load_site_data
 from digest.store import open_db
-from tests.draft.test_empty_sections import CHANGELOG_FINAL_EMPTY, TAGS
-from tests.helpers import Upstream, run_cli, write_config
+from tests.draft.test_empty_sections import TAGS, rc_only_upstream
+from tests.helpers import run_cli, write_config
 
 
 def test_the_page_of_a_final_with_an_empty_section_lists_the_rc_entries(tmp_path):
-    repo = Upstream(tmp_path / "up")
-    repo.commit("Initial import", {"ChangeLog": CHANGELOG_FINAL_EMPTY.split("* Mon")[0]})
-    repo.tag("v1.0.0")
-    repo.commit("IPaddr2: fix the netmask of an IPv6 address", {"heartbeat/IPaddr2": "a\n"})
-    repo.commit("Filesystem: new force_unmount option", {"heartbeat/Filesystem": "b\n"})
-    repo.commit("build: rc1", {"ChangeLog": "* Wed" + CHANGELOG_FINAL_EMPTY.split("* Wed")[1]})
-    repo.tag("v2.0.0rc1")
-    repo.commit("build: ChangeLog for 2.0.0", {"ChangeLog": CHANGELOG_FINAL_EMPTY})
-    repo.tag("v2.0.0")
+    repo = rc_only_upstream(tmp_path / "up")
     path = write_config(tmp_path, str(repo.path), release_tags=TAGS, changelogs=["ChangeLog"])
     assert run_cli(path, "fetch").exit_code == 0
     db = open_db(load_config(path).settings.database)
