@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from digest import store
@@ -108,12 +108,18 @@ def encode(result: Classification) -> tuple[str, str | None, str, str, str]:
     """A classification as stored: JSON component and ticket lists."""
     tickets = [{"label": t.label, "url": t.url} for t in result.tickets]
     return (
-        json.dumps(list(result.components)),
+        _components_json(result.components),
         result.severity,
         result.kind,
-        json.dumps(tickets, ensure_ascii=False),
+        json.dumps(tickets, ensure_ascii=False) if tickets else "[]",
         result.rule,
     )
+
+
+@lru_cache(maxsize=4096)
+def _components_json(components: tuple[str, ...]) -> str:
+    """Components as stored (few distinct lists: each is encoded once)."""
+    return json.dumps(list(components))
 
 
 def _classify_commits(

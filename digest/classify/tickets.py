@@ -49,6 +49,7 @@ class TicketPattern:
     projects: tuple[str, ...] = ()
     upper: bool = False
     hints: tuple[str, ...] = ()
+    hint_regex: re.Pattern[str] | None = None  # finds any of the hints (one scan, not one each)
 
     def applies(self, project: str | None, day: str, repo_url: str | None) -> bool:
         """Whether this form is read for that project, date and repository."""
@@ -86,7 +87,7 @@ def find_tickets(
     for form in _forms_for(project, repo_url) if patterns is None else patterns:
         if not form.applies(project, day, repo_url):
             continue
-        if form.hints and not any(hint in lowered for hint in form.hints):
+        if form.hint_regex is not None and not form.hint_regex.search(lowered):
             continue
         for match in form.regex.finditer(text):
             start, end = match.span()
@@ -167,7 +168,8 @@ def _pattern(item: Any, at: str) -> TicketPattern:
         needs_repo=bool(item.get("needs_repo", False)),
         projects=tuple(str(p) for p in item.get("projects") or ()),
         upper=bool(item.get("upper", False)),
-        hints=tuple(str(h).lower() for h in item.get("hints") or ()),
+        hints=(hints := tuple(str(h).lower() for h in item.get("hints") or ())),
+        hint_regex=re.compile("|".join(map(re.escape, hints))) if hints else None,
     )
 
 
