@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Collection, Container, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from digest.fetch.bodies import BodyMatcher, BodyWords, entry_words
+from digest.fetch.pull_commits import PullMatcher, pull_requests
 from digest.fetch.pulls import PullOwners
 from digest.fetch.similarity import (
     Candidate,
@@ -75,6 +76,7 @@ class SubjectIndex:
         bodies (sha -> body, filled as commits are added) serve the commit-body method.
         """
         self.body_words = BodyWords(bodies if bodies is not None else {})
+        self.edits: Container[str] = frozenset()  # commits editing the ChangeLog (History's)
         self._normalised: dict[str, str] = {}
         self._fuzzy_keys: dict[str, str] = {}
         self._order: dict[str, int] = {}
@@ -132,6 +134,20 @@ class SubjectIndex:
         shas = sorted(self._order.keys() & within, key=self._order.__getitem__)
         found = (self._candidate(sha, components) for sha in shas)
         return BodyMatcher(((c, self.body_words(c)) for c in found if c and not c.pull), vocabulary)
+
+    def pull_matcher(
+        self, within: Collection[str], components: Components, parents: Parents
+    ) -> PullMatcher:
+        """The pull requests merged within a set, each as the words of its commits."""
+        merges = {
+            sha: (self.subjects[sha], title) for sha, title in self.pulls.items() if sha in within
+        }
+
+        def said(sha: str) -> frozenset[str] | None:
+            found = self._candidate(sha, components) if sha in self.subjects else None
+            return self.body_words(found) if found is not None and not found.pull else None
+
+        return PullMatcher(pull_requests(merges, within, parents, said, self.edits))
 
     def _candidate(self, sha: str, components: Components) -> Candidate | None:
         """A commit as a token-set candidate (made once: release ranges overlap)."""
@@ -214,6 +230,7 @@ class FuzzyChoices:
 
 Match = tuple[str, str]
 Scored = tuple[str, str, float]
+Parents = Mapping[str, tuple[str, ...]]
 
 
 def _same_identifiers(entry: str, subject: str) -> bool:
@@ -274,6 +291,10 @@ def link_entries(
     found = list(_in_range(entries, index, within, components, parents))
     if components is not None and None in found:
         _by_bodies(entries, found, index, within, components)
+    if components is not None and parents is not None and None in found:
+        _by_pull_commits(
+            entries, found, lambda: index.pull_matcher(within, components, parents), components
+        )
     for entry, hit in zip(entries, found, strict=True):
         if hit is None:
             outside = index.find(entry)
@@ -333,6 +354,24 @@ def _by_bodies(
     for i in left:
         best = bodies.best(entries[i].raw, components)
         found[i] = (best[0], "commit-body", best[1]) if best else None
+
+
+def _by_pull_commits(
+    entries: list[ChangelogEntry],
+    found: list[Scored | None],
+    matcher: Callable[[], PullMatcher],
+    components: Components,
+) -> None:
+    """Link the entries still unlinked to the pull request whose commits sum them up (in
+    place): to its merge, or to the one commit of it that says the entry alone. The range's
+    pull requests are read only when some entry is long enough for this method."""
+    left = [i for i, hit in enumerate(found) if hit is None and entry_words(entries[i].raw)]
+    pulls = matcher() if left else None
+    for i in left:
+        best = pulls.best(entries[i].raw, components) if pulls else None
+        if best is not None:
+            sha, score, merge = best
+            found[i] = (sha, "pull-request-commits" if merge else "pull-request-commit", score)
 
 
 def _exactly(index: SubjectIndex, entry: ChangelogEntry, within: Collection[str]) -> Scored | None:

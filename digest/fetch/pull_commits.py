@@ -1,0 +1,199 @@
+"""Pull requests read as the sum of their commits, for ChangeLog lines no single text carries.
+
+The last linking method within the range. A ChangeLog.md line often says what a pull request
+did while its words are spread over the request's title, branch name and the subjects and
+bodies of its commits ("improve crm_report detection of logs, CIB directory, and processes" is
+"Fix: tools: detect CIB directory correctly" and "Fix: tools: detect running processes
+correctly in crm_report" of "Code clean-up after static analysis"). Each pull request merged in
+the range (its commits: those reachable from the merge's second parent and not from its first)
+is one document; an entry is linked to the one pull request whose words cover PULL_SCORE of the
+entry's (weighted: words rarer among the range's pull requests weigh more), when
+
+- the entry has MIN_WORDS content words at least;
+- the pull request names every identifier and function the entry names;
+- every other pull request (not one nested in it or holding it) covers the entry PULL_MARGIN
+  times less, and none of them has one of the entry's words the winner has alone: two plain
+  words spread over a long request ("attribute", "writing") say too little;
+- it has MAX_PULL_COMMITS commits at most (larger ones merge a release branch: their words
+  cover anything).
+
+Within the winner, the one commit that covers the entry as well (PULL_SCORE, PULL_MARGIN times
+any other commit of the request) is linked instead of the merge ("pull-request-commit"); else
+the merge is ("pull-request-commits"). Internal commits (Refactor:, Test:, Log:, Doc:) lend
+no words and are never linked, but a request of nothing else still stands as a rival.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Collection, Container, Iterable, Mapping
+from dataclasses import dataclass
+
+from digest.fetch.bodies import BODY_SCORE
+from digest.fetch.similarity import Components, functions, identifiers, split_component, words
+
+PULL_SCORE = 0.4
+PULL_MARGIN = 1.5
+MAX_PULL_COMMITS = 40
+MIN_WORDS = 3
+COMMIT_SCORE = BODY_SCORE  # a commit of the winner alone: as commit-body asks of one commit
+_BRANCH = re.compile(r"^Merge pull request #\d+ from [^/\s]+/(\S+)")
+
+
+@dataclass(frozen=True)
+class Pull:
+    """One pull request of a range: its merge, its commits and the words they say."""
+
+    merge: str
+    commits: frozenset[str]
+    words: frozenset[str]
+    readable: tuple[tuple[str, frozenset[str]], ...]  # (sha, words) of its non-internal commits
+
+
+def pull_requests(
+    merges: Mapping[str, tuple[str, str]],
+    within: Collection[str],
+    parents: Mapping[str, tuple[str, ...]],
+    commit_words: Callable[[str], frozenset[str] | None],
+    edits: Container[str] = frozenset(),
+) -> list[Pull]:
+    """The pull requests of a range; merges maps each merge to its (subject, title).
+
+    commit_words gives a commit's subject and body words, None for internal work and merges.
+    A request that edits the ChangeLog (edits: such commits) merges a release, not a change.
+    """
+    found = []
+    for merge, (subject, title) in merges.items():
+        commits = _pull_commits(merge, within, parents)
+        if not commits or len(commits) > MAX_PULL_COMMITS or any(c in edits for c in commits):
+            continue
+        readable = tuple(
+            (sha, said) for sha in sorted(commits) if (said := commit_words(sha)) is not None
+        )
+        said = words(title) | _branch_words(subject)
+        said = said.union(*(w for _, w in readable))
+        found.append(Pull(merge, commits, said, readable))
+    return found
+
+
+def _branch_words(subject: str) -> frozenset[str]:
+    """The words of the branch a pull request came from ("fencer-connection-wait")."""
+    branch = _BRANCH.match(subject)
+    return words(re.sub(r"[-_/]", " ", branch.group(1))) if branch else frozenset()
+
+
+def _pull_commits(
+    merge: str, within: Collection[str], parents: Mapping[str, tuple[str, ...]]
+) -> frozenset[str]:
+    """The commits of the range reachable from the merge's second parent, not from its first."""
+    found = parents.get(merge, ())
+    if len(found) < 2:
+        return frozenset()
+    main = _ancestors(found[0], within, parents, frozenset())
+    return frozenset(_ancestors(found[1], within, parents, main))
+
+
+def _ancestors(
+    start: str,
+    within: Collection[str],
+    parents: Mapping[str, tuple[str, ...]],
+    stop: Collection[str],
+) -> set[str]:
+    """The commit and its ancestors within the range, not going past those in stop."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        sha = todo.pop()
+        if sha in seen or sha not in within or sha in stop:
+            continue
+        seen.add(sha)
+        todo.extend(parents.get(sha, ()))
+    return seen
+
+
+class PullMatcher:
+    """The pull requests of one range as documents, with word weights among them."""
+
+    def __init__(self, pulls: Iterable[Pull]) -> None:
+        self.pulls = list(pulls)
+        counts = Counter(w for pull in self.pulls for w in pull.words)
+        total = len(self.pulls) + 1
+        self.weight = {w: math.log(total / n) + 1.0 for w, n in counts.items()}
+        self.unseen = math.log(total) + 1.0
+
+    def best(self, text: str, components: Components) -> tuple[str, float, bool] | None:
+        """(sha, score, whether it is the merge) of the one pull request the entry sums up."""
+        rest = split_component(text)[1]
+        entry = words(rest)
+        if len(entry) < MIN_WORDS or not self.pulls:
+            return None
+        weight = {w: self.weight.get(w, self.unseen) for w in entry}
+        total = sum(weight.values())
+        scored = sorted(
+            ((sum(weight[w] for w in entry & p.words) / total, p) for p in self.pulls),
+            key=lambda pair: (-pair[0], len(pair[1].commits)),  # the inner of nested ones
+        )
+        score, top = scored[0]
+        needed = frozenset(i for i in identifiers(rest) | functions(rest) if not components(i))
+        if score < PULL_SCORE or not needed <= top.words:
+            return None
+        rivals = [(s, p) for s, p in scored[1:] if not _nested(p, top)]
+        if rivals and rivals[0][0] * PULL_MARGIN > score:
+            return None
+        if not _telling(entry, _names(rest), top, [p for _, p in rivals]):
+            return None
+        sha = _one_commit(top, entry, weight, total, needed)
+        return (sha, round(score, 3), False) if sha else (top.merge, round(score, 3), True)
+
+
+def _telling(entry: frozenset[str], names: frozenset[str], top: Pull, rivals: list[Pull]) -> bool:
+    """Whether a word of the entry is the winner's alone and no name of it is a rival's alone.
+
+    Two plain words spread over a long request ("attribute", "writing") say too little, and a
+    name (`HealthIOWait`, snake_case, code) only another request says points there.
+    """
+    held = frozenset(w for w in entry if any(w in p.words for p in rivals))
+    if not (entry & top.words) - held:
+        return False
+    for word in (names & held) - top.words:
+        holders = [p for p in rivals if word in p.words]
+        if all(_nested(p, holders[0]) for p in holders):
+            return False
+    return True
+
+
+def _names(text: str) -> frozenset[str]:
+    """Identifiers and CamelCase names of a line (`HealthIOWait`, `SysInfo`), lower case."""
+    camel = (w.lower() for w in _CAMEL.findall(text))
+    return identifiers(text) | frozenset(camel)
+
+
+_CAMEL = re.compile(r"\b[A-Za-z]+[a-z][A-Z][A-Za-z]*\b|\b[A-Z]+[a-z]+[A-Z][A-Za-z]*\b")
+
+
+def _one_commit(
+    pull: Pull,
+    entry: frozenset[str],
+    weight: Mapping[str, float],
+    total: float,
+    needed: frozenset[str],
+) -> str | None:
+    """The commit of the pull request that covers the entry alone, if one does."""
+    scored = sorted(
+        ((sum(weight[w] for w in entry & said) / total, sha, said) for sha, said in pull.readable),
+        key=lambda item: -item[0],
+    )
+    if not scored:
+        return None
+    score, sha, said = scored[0]
+    second = scored[1][0] if len(scored) > 1 else 0.0
+    if score < COMMIT_SCORE or second * PULL_MARGIN > score or not needed <= said:
+        return None
+    return sha
+
+
+def _nested(one: Pull, other: Pull) -> bool:
+    """Whether one pull request's commits hold the other's (a request merged into another)."""
+    return one.commits <= other.commits or other.commits <= one.commits
