@@ -46,7 +46,7 @@ _BRANCH = re.compile(r"^Merge pull request #\d+ from [^/\s]+/(\S+)")
 class Pull:
     """One pull request of a range: its merge, its commits and the words they say."""
 
-    merge: str
+    merge: str | None  # None: a commit of no (readable) pull request, a rival only
     commits: frozenset[str]
     words: frozenset[str]
     readable: tuple[tuple[str, frozenset[str]], ...]  # (sha, words) of its non-internal commits
@@ -75,6 +75,11 @@ def pull_requests(
         said = words(title) | _branch_words(subject)
         said = said.union(*(w for _, w in readable))
         found.append(Pull(merge, commits, said, readable))
+    held = frozenset().union(*(p.commits for p in found))
+    for sha in sorted(within):  # the other commits stand alone, as rivals
+        said = commit_words(sha) if sha not in held else None
+        if said:
+            found.append(Pull(None, frozenset([sha]), said, ((sha, said),)))
     return found
 
 
@@ -114,7 +119,8 @@ def _ancestors(
 
 
 class PullMatcher:
-    """The pull requests of one range as documents, with word weights among them."""
+    """The pull requests of one range (and its other commits) as documents, with word weights
+    among them."""
 
     def __init__(self, pulls: Iterable[Pull]) -> None:
         self.pulls = list(pulls)
@@ -136,6 +142,8 @@ class PullMatcher:
             key=lambda pair: (-pair[0], len(pair[1].commits)),  # the inner of nested ones
         )
         score, top = scored[0]
+        if top.merge is None:
+            return None  # a commit of no pull request fits better
         needed = frozenset(i for i in identifiers(rest) | functions(rest) if not components(i))
         if score < PULL_SCORE or not needed <= top.words:
             return None
