@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from digest.fetch.bodies import BODY_SCORE
 from digest.fetch.similarity import Components, functions, identifiers, split_component, words
 
-PULL_SCORE = 0.4
+PULL_SCORE = 0.5
 PULL_MARGIN = 1.5
 MAX_PULL_COMMITS = 40
 MIN_WORDS = 3
