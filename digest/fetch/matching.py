@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from rapidfuzz import fuzz, process
 
@@ -136,9 +136,14 @@ class SubjectIndex:
         return BodyMatcher(((c, self.body_words(c)) for c in found if c and not c.pull), vocabulary)
 
     def pull_matcher(
-        self, within: Collection[str], components: Components, parents: Parents
+        self,
+        within: Collection[str],
+        components: Components,
+        parents: Parents,
+        vocabulary: frozenset[str],
     ) -> PullMatcher:
-        """The pull requests merged within a set, each as the words of its commits."""
+        """The pull requests merged within a set, each as the words of its commits (those of
+        the vocabulary: the words of the entries to link)."""
         merges = {
             sha: (self.subjects[sha], title) for sha, title in self.pulls.items() if sha in within
         }
@@ -147,7 +152,8 @@ class SubjectIndex:
             found = self._candidate(sha, components) if sha in self.subjects else None
             return self.body_words(found) if found is not None and not found.pull else None
 
-        return PullMatcher(pull_requests(merges, within, parents, said, self.edits))
+        found = pull_requests(merges, within, parents, said, vocabulary, self.edits)
+        return PullMatcher(found)
 
     def _candidate(self, sha: str, components: Components) -> Candidate | None:
         """A commit as a token-set candidate (made once: release ranges overlap)."""
@@ -292,9 +298,8 @@ def link_entries(
     if components is not None and None in found:
         _by_bodies(entries, found, index, within, components)
     if components is not None and parents is not None and None in found:
-        _by_pull_commits(
-            entries, found, lambda: index.pull_matcher(within, components, parents), components
-        )
+        pulls = partial(index.pull_matcher, within, components, parents)
+        _by_pull_commits(entries, found, pulls, components)
     for entry, hit in zip(entries, found, strict=True):
         if hit is None:
             outside = index.find(entry)
@@ -359,14 +364,15 @@ def _by_bodies(
 def _by_pull_commits(
     entries: list[ChangelogEntry],
     found: list[Scored | None],
-    matcher: Callable[[], PullMatcher],
+    matcher: Callable[[frozenset[str]], PullMatcher],
     components: Components,
 ) -> None:
     """Link the entries still unlinked to the pull request whose commits sum them up (in
     place): to its merge, or to the one commit of it that says the entry alone. The range's
     pull requests are read only when some entry is long enough for this method."""
-    left = [i for i, hit in enumerate(found) if hit is None and entry_words(entries[i].raw)]
-    pulls = matcher() if left else None
+    wanted = {i: entry_words(entries[i].raw) for i, hit in enumerate(found) if hit is None}
+    left = [i for i, found_words in wanted.items() if found_words]
+    pulls = matcher(frozenset().union(*(wanted[i] for i in left))) if left else None
     for i in left:
         best = pulls.best(entries[i].raw, components) if pulls else None
         if best is not None:

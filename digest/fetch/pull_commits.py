@@ -25,6 +25,7 @@ no words and are never linked, but a request of nothing else still stands as a r
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
@@ -39,6 +40,8 @@ PULL_MARGIN = 1.5
 MAX_PULL_COMMITS = 40
 MIN_WORDS = 3
 COMMIT_SCORE = BODY_SCORE  # a commit of the winner alone: as commit-body asks of one commit
+FIRST, SECOND = 1, 2  # which parent of a merge reaches a commit
+Parents = Mapping[str, tuple[str, ...]]
 _BRANCH = re.compile(r"^Merge pull request #\d+ from [^/\s]+/(\S+)")
 
 
@@ -55,31 +58,36 @@ class Pull:
 def pull_requests(
     merges: Mapping[str, tuple[str, str]],
     within: Collection[str],
-    parents: Mapping[str, tuple[str, ...]],
+    parents: Parents,
     commit_words: Callable[[str], frozenset[str] | None],
+    vocabulary: frozenset[str],
     edits: Container[str] = frozenset(),
 ) -> list[Pull]:
     """The pull requests of a range; merges maps each merge to its (subject, title).
 
-    commit_words gives a commit's subject and body words, None for internal work and merges.
-    A request that edits the ChangeLog (edits: such commits) merges a release, not a change.
+    commit_words gives a commit's subject and body words, None for internal work and merges;
+    only the words of the vocabulary (those of the entries to link) are kept. A request that
+    edits the ChangeLog (edits: such commits) merges a release, not a change.
     """
     found = []
+    generation = _generations(within, parents) if merges else {}
     for merge, (subject, title) in merges.items():
-        commits = _pull_commits(merge, within, parents)
-        if not commits or len(commits) > MAX_PULL_COMMITS or any(c in edits for c in commits):
+        commits = _pull_commits(merge, within, parents, generation)
+        if not commits or any(c in edits for c in commits):
             continue
         readable = tuple(
-            (sha, said) for sha in sorted(commits) if (said := commit_words(sha)) is not None
+            (sha, said & vocabulary)
+            for sha in sorted(commits)
+            if (said := commit_words(sha)) is not None
         )
-        said = words(title) | _branch_words(subject)
+        said = (words(title) | _branch_words(subject)) & vocabulary
         said = said.union(*(w for _, w in readable))
         found.append(Pull(merge, commits, said, readable))
     held = frozenset().union(*(p.commits for p in found))
     for sha in sorted(within):  # the other commits stand alone, as rivals
         said = commit_words(sha) if sha not in held else None
-        if said:
-            found.append(Pull(None, frozenset([sha]), said, ((sha, said),)))
+        if said:  # counted among the documents even with no word of the vocabulary
+            found.append(Pull(None, frozenset([sha]), said & vocabulary, ((sha, said),)))
     return found
 
 
@@ -90,32 +98,68 @@ def _branch_words(subject: str) -> frozenset[str]:
 
 
 def _pull_commits(
-    merge: str, within: Collection[str], parents: Mapping[str, tuple[str, ...]]
-) -> frozenset[str]:
-    """The commits of the range reachable from the merge's second parent, not from its first."""
-    found = parents.get(merge, ())
-    if len(found) < 2:
+    merge: str, within: Collection[str], parents: Parents, generation: Mapping[str, int]
+) -> frozenset[str] | None:
+    """The commits of the range reachable from the merge's second parent, not from its first;
+    None for more than MAX_PULL_COMMITS.
+
+    Both parents are walked down together, newest generation first (as git finds a merge
+    base): a commit is the request's when only the second parent reaches it, and the walk
+    stops once every commit left to visit is reached from the first.
+    """
+    both = parents.get(merge, ())
+    if len(both) < 2:
         return frozenset()
-    main = _ancestors(found[0], within, parents, frozenset())
-    return frozenset(_ancestors(found[1], within, parents, main))
+    paint: dict[str, int] = {}
+    queue: list[tuple[int, str]] = []
+    alone = 0  # queued commits the first parent does not reach (yet)
+
+    def reach(sha: str, side: int) -> None:
+        nonlocal alone
+        if sha not in within:
+            return
+        old = paint.get(sha, 0)
+        if old | side == old:
+            return
+        if old == 0:
+            heapq.heappush(queue, (-generation[sha], sha))
+        alone += (old | side == SECOND) - (old == SECOND)
+        paint[sha] = old | side
+
+    reach(both[0], FIRST)
+    reach(both[1], SECOND)
+    found: set[str] = set()
+    while queue and alone:
+        sha = heapq.heappop(queue)[1]
+        side = paint[sha]
+        if side == SECOND:
+            alone -= 1
+            found.add(sha)
+            if len(found) > MAX_PULL_COMMITS:
+                return None
+        for parent in parents.get(sha, ()):
+            reach(parent, side)
+    return frozenset(found)
 
 
-def _ancestors(
-    start: str,
-    within: Collection[str],
-    parents: Mapping[str, tuple[str, ...]],
-    stop: Collection[str],
-) -> set[str]:
-    """The commit and its ancestors within the range, not going past those in stop."""
-    seen: set[str] = set()
-    todo = [start]
-    while todo:
-        sha = todo.pop()
-        if sha in seen or sha not in within or sha in stop:
-            continue
-        seen.add(sha)
-        todo.extend(parents.get(sha, ()))
-    return seen
+def _generations(within: Collection[str], parents: Parents) -> dict[str, int]:
+    """Each commit of the range: 1 + the highest generation of its parents in the range."""
+    found: dict[str, int] = {}
+    for start in within:
+        stack = [start]
+        while stack:
+            sha = stack[-1]
+            if sha in found:
+                stack.pop()
+                continue
+            waiting = [p for p in parents.get(sha, ()) if p in within and p not in found]
+            if waiting:
+                stack.extend(waiting)
+                continue
+            stack.pop()
+            below = (found[p] for p in parents.get(sha, ()) if p in within)
+            found[sha] = 1 + max(below, default=0)
+    return found
 
 
 class PullMatcher:
@@ -128,6 +172,10 @@ class PullMatcher:
         total = len(self.pulls) + 1
         self.weight = {w: math.log(total / n) + 1.0 for w, n in counts.items()}
         self.unseen = math.log(total) + 1.0
+        self.by_word: dict[str, list[int]] = {}
+        for i, pull in enumerate(self.pulls):
+            for word in pull.words:
+                self.by_word.setdefault(word, []).append(i)
 
     def best(self, text: str, components: Components) -> tuple[str, float, bool] | None:
         """(sha, score, whether it is the merge) of the one pull request the entry sums up."""
@@ -137,10 +185,9 @@ class PullMatcher:
             return None
         weight = {w: self.weight.get(w, self.unseen) for w in entry}
         total = sum(weight.values())
-        scored = sorted(
-            ((sum(weight[w] for w in entry & p.words) / total, p) for p in self.pulls),
-            key=lambda pair: (-pair[0], len(pair[1].commits)),  # the inner of nested ones
-        )
+        scored = self._scored(entry, weight, total)
+        if not scored:
+            return None
         score, top = scored[0]
         if top.merge is None:
             return None  # a commit of no pull request fits better
@@ -154,6 +201,18 @@ class PullMatcher:
             return None
         sha = _one_commit(top, entry, weight, total, needed)
         return (sha, round(score, 3), False) if sha else (top.merge, round(score, 3), True)
+
+    def _scored(
+        self, entry: frozenset[str], weight: Mapping[str, float], total: float
+    ) -> list[tuple[float, Pull]]:
+        """The documents holding a word of the entry, by the weighted share of it they hold,
+        best first (the inner of nested requests first on ties)."""
+        common: dict[int, float] = {}
+        for word in entry:
+            for i in self.by_word.get(word, ()):
+                common[i] = common.get(i, 0.0) + weight[word]
+        ranked = sorted(common, key=lambda i: (-common[i], len(self.pulls[i].commits), i))
+        return [(common[i] / total, self.pulls[i]) for i in ranked]
 
 
 def _telling(entry: frozenset[str], names: frozenset[str], top: Pull, rivals: list[Pull]) -> bool:
