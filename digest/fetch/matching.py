@@ -4,9 +4,10 @@ Per release the candidates are the commits in its range (reachable from the rele
 its predecessor). An entry is matched by exact subject first, then by a normalised subject
 (prefixes, ticket references, punctuation and case removed), then as a subject followed by
 text from the commit body, then as the title of a pull request merged in the range, then by
-fuzzy similarity and by token-set similarity (fetch/similarity.py) within the range, and last by
-exact or normalised subject anywhere in the project. The method and a score (1.0 for an exact or
-normalised subject, the similarity otherwise) are recorded.
+fuzzy similarity and by token-set similarity (fetch/similarity.py), by commit bodies
+(fetch/bodies.py) and by the commits of one pull request together (fetch/pull_commits.py)
+within the range, and last by exact or normalised subject anywhere in the project. The method
+and a score (1.0 for an exact or normalised subject, the similarity otherwise) are recorded.
 """
 
 from __future__ import annotations
