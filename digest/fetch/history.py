@@ -49,6 +49,7 @@ class History:
         """The subjects, indexed newest first."""
         if self._index is None:
             self._index = SubjectIndex(self.subjects.items(), bodies=self.bodies)
+            self._index.edits = self.edits
             for sha, (subject, body) in self.pulls.items():
                 self._index.add_pull(sha, subject, body)
         return self._index

@@ -4,21 +4,23 @@ Per release the candidates are the commits in its range (reachable from the rele
 its predecessor). An entry is matched by exact subject first, then by a normalised subject
 (prefixes, ticket references, punctuation and case removed), then as a subject followed by
 text from the commit body, then as the title of a pull request merged in the range, then by
-fuzzy similarity and by token-set similarity (fetch/similarity.py) within the range, and last by
-exact or normalised subject anywhere in the project. The method and a score (1.0 for an exact or
-normalised subject, the similarity otherwise) are recorded.
+fuzzy similarity and by token-set similarity (fetch/similarity.py), by commit bodies
+(fetch/bodies.py) and by the commits of one pull request together (fetch/pull_commits.py)
+within the range, and last by exact or normalised subject anywhere in the project. The method
+and a score (1.0 for an exact or normalised subject, the similarity otherwise) are recorded.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Collection, Container, Iterable, Iterator, Mapping
-from functools import lru_cache
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping
+from functools import lru_cache, partial
 
 from rapidfuzz import fuzz, process
 
 from digest.fetch.bodies import BodyMatcher, BodyWords, entry_words
+from digest.fetch.pull_commits import PullMatcher, pull_requests
 from digest.fetch.pulls import PullOwners
 from digest.fetch.similarity import (
     Candidate,
@@ -75,6 +77,7 @@ class SubjectIndex:
         bodies (sha -> body, filled as commits are added) serve the commit-body method.
         """
         self.body_words = BodyWords(bodies if bodies is not None else {})
+        self.edits: Container[str] = frozenset()  # commits editing the ChangeLog (History's)
         self._normalised: dict[str, str] = {}
         self._fuzzy_keys: dict[str, str] = {}
         self._order: dict[str, int] = {}
@@ -132,6 +135,26 @@ class SubjectIndex:
         shas = sorted(self._order.keys() & within, key=self._order.__getitem__)
         found = (self._candidate(sha, components) for sha in shas)
         return BodyMatcher(((c, self.body_words(c)) for c in found if c and not c.pull), vocabulary)
+
+    def pull_matcher(
+        self,
+        within: Collection[str],
+        components: Components,
+        parents: Parents,
+        vocabulary: frozenset[str],
+    ) -> PullMatcher:
+        """The pull requests merged within a set, each as the words of its commits (those of
+        the vocabulary: the words of the entries to link)."""
+        merges = {
+            sha: (self.subjects[sha], title) for sha, title in self.pulls.items() if sha in within
+        }
+
+        def said(sha: str) -> frozenset[str] | None:
+            found = self._candidate(sha, components) if sha in self.subjects else None
+            return self.body_words(found) if found is not None and not found.pull else None
+
+        found = pull_requests(merges, within, parents, said, vocabulary, self.edits)
+        return PullMatcher(found)
 
     def _candidate(self, sha: str, components: Components) -> Candidate | None:
         """A commit as a token-set candidate (made once: release ranges overlap)."""
@@ -214,6 +237,7 @@ class FuzzyChoices:
 
 Match = tuple[str, str]
 Scored = tuple[str, str, float]
+Parents = Mapping[str, tuple[str, ...]]
 
 
 def _same_identifiers(entry: str, subject: str) -> bool:
@@ -274,6 +298,9 @@ def link_entries(
     found = list(_in_range(entries, index, within, components, parents))
     if components is not None and None in found:
         _by_bodies(entries, found, index, within, components)
+    if components is not None and parents is not None and None in found:
+        pulls = partial(index.pull_matcher, within, components, parents)
+        _by_pull_commits(entries, found, pulls, components)
     for entry, hit in zip(entries, found, strict=True):
         if hit is None:
             outside = index.find(entry)
@@ -333,6 +360,25 @@ def _by_bodies(
     for i in left:
         best = bodies.best(entries[i].raw, components)
         found[i] = (best[0], "commit-body", best[1]) if best else None
+
+
+def _by_pull_commits(
+    entries: list[ChangelogEntry],
+    found: list[Scored | None],
+    matcher: Callable[[frozenset[str]], PullMatcher],
+    components: Components,
+) -> None:
+    """Link the entries still unlinked to the pull request whose commits sum them up (in
+    place): to its merge, or to the one commit of it that says the entry alone. The range's
+    pull requests are read only when some entry is long enough for this method."""
+    wanted = {i: entry_words(entries[i].raw) for i, hit in enumerate(found) if hit is None}
+    left = [i for i, found_words in wanted.items() if found_words]
+    pulls = matcher(frozenset().union(*(wanted[i] for i in left))) if left else None
+    for i in left:
+        best = pulls.best(entries[i].raw, components) if pulls else None
+        if best is not None:
+            sha, score, merge = best
+            found[i] = (sha, "pull-request-commits" if merge else "pull-request-commit", score)
 
 
 def _exactly(index: SubjectIndex, entry: ChangelogEntry, within: Collection[str]) -> Scored | None:

@@ -224,3 +224,10 @@ def m008_relink_entries(db: Database) -> None:
 def m009_relink_by_bodies(db: Database) -> None:
     """Commit bodies are linking evidence (issue 12, round 3): sections are linked again."""
     db.execute("UPDATE releases SET changelog_path = NULL")
+
+
+@migrations()
+def m010_relink_by_pull_commits(db: Database) -> None:
+    """Pull requests are read as the sum of their commits (issue 12, round 5): sections are
+    linked again next fetch."""
+    db.execute("UPDATE releases SET changelog_path = NULL")
