@@ -53,6 +53,7 @@ class Component:
     aliases: tuple[Alias, ...] = ()
     keywords: tuple[re.Pattern[str], ...] = ()
     keyword_regex: re.Pattern[str] | None = None
+    group: bool = False  # a group of generated members (one per agent): no component itself
 
 
 @dataclass(frozen=True)
@@ -314,6 +315,7 @@ def _components(raw: dict[str, Any], where: str) -> dict[str, Component]:
             name=str(name),
             title=spec["title"],
             core=bool(spec.get("core", False)),
+            group="members" in spec,
             parent=spec.get("parent"),
             weight=_number(spec.get("weight", 1.0), f"{at}.weight"),
             projects=projects,

@@ -153,7 +153,11 @@ class SubjectIndex:
             found = self._candidate(sha, components) if sha in self.subjects else None
             return self.body_words(found) if found is not None and not found.pull else None
 
-        found = pull_requests(merges, within, parents, said, vocabulary, self.edits)
+        def named(sha_or_title: str) -> frozenset[str]:
+            text = self.subjects.get(sha_or_title, sha_or_title)
+            return components.members(split_component(text)[0])
+
+        found = pull_requests(merges, within, parents, said, vocabulary, self.edits, named)
         return PullMatcher(found)
 
     def _candidate(self, sha: str, components: Components) -> Candidate | None:

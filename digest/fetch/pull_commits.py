@@ -60,6 +60,7 @@ class Pull:
     commits: frozenset[str]
     words: frozenset[str]
     readable: tuple[tuple[str, frozenset[str]], ...]  # (sha, words) of its non-internal commits
+    agents: frozenset[str] = frozenset()  # the agents (group members) its title and subjects name
 
 
 def pull_requests(
@@ -69,12 +70,14 @@ def pull_requests(
     commit_words: Callable[[str], frozenset[str] | None],
     vocabulary: frozenset[str],
     edits: Container[str] = frozenset(),
+    named: Callable[[str], frozenset[str]] = lambda text: frozenset(),
 ) -> list[Pull]:
     """The pull requests of a range; merges maps each merge to its (subject, title).
 
     commit_words gives a commit's subject and body words, None for internal work and merges;
     only the words of the vocabulary (those of the entries to link) are kept. A request that
-    edits the ChangeLog (edits: such commits) merges a release, not a change.
+    edits the ChangeLog (edits: such commits) merges a release, not a change. named gives the
+    taxonomy roots a commit (by sha) or a title (by text) names.
     """
     found = []
     generation = _generations(within, parents) if merges else {}
@@ -89,7 +92,8 @@ def pull_requests(
         )
         said = (words(title) | _branch_words(subject)) & vocabulary
         said = said.union(*(w for _, w in readable))
-        found.append(Pull(merge, commits, said, readable))
+        roots = named(title).union(*(named(sha) for sha in commits))
+        found.append(Pull(merge, commits, said, readable, roots))
     held = frozenset().union(*(p.commits for p in found))
     for sha in sorted(within):  # the other commits stand alone, as rivals
         said = commit_words(sha) if sha not in held else None
@@ -186,7 +190,7 @@ class PullMatcher:
 
     def best(self, text: str, components: Components) -> tuple[str, float, bool] | None:
         """(sha, score, whether it is the merge) of the one pull request the entry sums up."""
-        rest = split_component(text)[1]
+        component, rest = split_component(text)
         entry = words(rest)
         if len(entry) < MIN_WORDS or not self.pulls:
             return None
@@ -198,6 +202,9 @@ class PullMatcher:
         score, top = scored[0]
         if top.merge is None:
             return None  # a commit of no pull request fits better
+        agents = components.members(component) if component else frozenset()
+        if agents and top.agents and not agents & top.agents:
+            return None  # a line of one agent, a request about others
         needed = frozenset(i for i in identifiers(rest) | functions(rest) if not components(i))
         if score < PULL_SCORE or not needed <= top.words:
             return None

@@ -32,7 +32,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from digest.taxonomy import load_taxonomy
 
@@ -75,7 +75,46 @@ CHANGE_WORDS = frozenset(
 APIs" is not about every line that drops something."""
 _CVE = re.compile(r"cve-\d{4}-\d+", re.I)
 
-Components = Callable[[str], frozenset[str]]
+
+class Components:
+    """Component names as a project's taxonomy reads them (each name worked out once).
+
+    Called, it gives the taxonomy roots a name stands for ("libpe_rules,libpe_status" -> PE);
+    `members` gives the members of groups it names (ra-agents and fence-agents have one member
+    per agent: `portblock`, `fence_ipmilan`), names that point at one agent only.
+    """
+
+    def __init__(self, project: str | None) -> None:
+        self.project = project
+        self._tax = load_taxonomy()
+        self._roots: dict[str, frozenset[str]] = {}
+        self._members: dict[str, frozenset[str]] = {}
+
+    def __call__(self, named: str) -> frozenset[str]:
+        if named not in self._roots:
+            self._roots[named] = frozenset(self._tax.root(c) for c in self._named(named))
+        return self._roots[named]
+
+    def members(self, named: str) -> frozenset[str]:
+        """The members of groups (one agent each) a name stands for."""
+        if named not in self._members:
+            found = (c for c in self._named(named) if self._in_group(c))
+            self._members[named] = frozenset(found)
+        return self._members[named]
+
+    def _in_group(self, name: str) -> bool:
+        parent = self._tax.components[name].parent
+        return (
+            parent is not None
+            and parent in self._tax.components
+            and self._tax.components[parent].group
+        )
+
+    def _named(self, named: str) -> set[str]:
+        parts = (p for p in _NAME_SEPARATOR.split(named) if p)
+        return {a.component for part in parts for a in self._tax.aliases(part, self.project, None)}
+
+
 Owner = Callable[[str], str | None]  # commit -> the pull-request merge that brought it
 
 
@@ -384,17 +423,7 @@ def _compatible(entry_ids: frozenset[str], entry_words: frozenset[str], cand: Ca
 
 def taxonomy_components(project: str | None) -> Components:
     """Component names ("libpe_rules,libpe_status") -> the taxonomy roots they stand for."""
-    tax = load_taxonomy()
-
-    @lru_cache(maxsize=4096)
-    def roots(named: str) -> frozenset[str]:
-        found = set()
-        for part in _NAME_SEPARATOR.split(named):
-            if part:
-                found.update(tax.root(a.component) for a in tax.aliases(part, project, None))
-        return frozenset(found)
-
-    return roots
+    return Components(project)
 
 
 _NAME_SEPARATOR = re.compile(r"\s*(?:,|/|\band\b)\s*")

@@ -235,3 +235,24 @@ def test_a_vague_line_or_a_commit_of_no_pull_request_fitting_better_links_nothin
     assert PullMatcher([pull, *others]).best(line, COMPONENTS) is not None
     assert PullMatcher([pull, alone, *others]).best(line, COMPONENTS) is None
     assert PullMatcher([pull, *others]).best("finds logs", COMPONENTS) is None  # two words
+
+
+def test_a_line_of_one_agent_never_links_to_a_request_about_other_agents() -> None:
+    """resource-agents 4.1.0rc1: "portblock: suppress dd output" is not in the IPaddr2 request
+    whose commits say "suppress ... output" (its own request came after the tag); a request
+    that names no agent still links."""
+    agents = taxonomy_components("resource-agents")
+    line = "portblock: suppress dd output"
+    ipaddr2 = document(
+        "m1",
+        ("c1", "Low: IPaddr2: suppress an error log when libnet_arping"),
+        ("c2", "Low: send_arp.linux: print proper usage and dd output"),
+    )
+    named = Pull(
+        ipaddr2.merge, ipaddr2.commits, ipaddr2.words, ipaddr2.readable, agents.members("IPaddr2")
+    )
+    others = [document(None, (f"o{i}", f"unrelated change number {i}")) for i in range(6)]
+    assert PullMatcher([ipaddr2, *others]).best(line, agents) is not None  # names no agent
+    assert PullMatcher([named, *others]).best(line, agents) is None
+    own = Pull("m2", named.commits, named.words, named.readable, agents.members("portblock"))
+    assert PullMatcher([own, *others]).best(line, agents) is not None
