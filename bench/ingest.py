@@ -19,18 +19,22 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 PROJECT = os.environ.get("DIGEST_BENCH_PROJECT", "pacemaker")
+T = TypeVar("T")
 
 
 def main() -> None:
@@ -55,8 +59,8 @@ def single() -> None:
         fetch = ["--config", str(config), "fetch", "--project", PROJECT]
         clone = _timed(fetch)[0]
         mirror = next((work / "cache" / "git").glob("*.git"))
-        baseline = min(_git_log(mirror) for _ in range(RUNS))
-        full, rss, child_rss = _best_of(work, fetch)
+        baseline, git_cpu = _cpu_of(lambda: min(_git_log(mirror) for _ in range(RUNS)))
+        (full, rss, child_rss), fetch_cpu = _cpu_of(lambda: _best_of(work, fetch))
         noop = _timed(fetch)[0]
         commits = _count(work / "digest.db")
         history_only = ["--config", str(_config(work, repo, releases=False)), *fetch[2:]]
@@ -66,6 +70,7 @@ def single() -> None:
         print(f"baseline git log --numstat       {baseline:6.2f} s")
         print(f"digest fetch, empty database     {full:6.2f} s")
         print(f"ratio digest/git log             {full / baseline:6.2f}x  (target <= 1.5x)")
+        _print_cpu(fetch_cpu, git_cpu)
         print(f"peak memory of digest fetch      {rss / 1024:6.0f} MB  (target < 300 MB)")
         print(f"  largest child (git or helper)  {child_rss / 1024:6.0f} MB")
         print(f"no-op re-fetch                   {noop:6.2f} s")
@@ -89,8 +94,10 @@ def stack() -> None:
         fetch = ["--config", str(config), "fetch"]
         clone = _timed(fetch)[0]
         mirrors = sorted((work / "cache" / "git").glob("*.git"))
-        baseline = min(sum(_git_log(m) for m in mirrors) for _ in range(RUNS))
-        full, rss, child_rss = _best_of(work, fetch)
+        baseline, git_cpu = _cpu_of(
+            lambda: min(sum(_git_log(m) for m in mirrors) for _ in range(RUNS))
+        )
+        (full, rss, child_rss), fetch_cpu = _cpu_of(lambda: _best_of(work, fetch))
         noop = min(_timed(fetch)[0] for _ in range(RUNS))
         commits = _count(work / "digest.db")
         print(f"projects           {len(projects)} ({commits} commits); best of {RUNS} runs each")
@@ -99,6 +106,7 @@ def stack() -> None:
         print(f"baseline git log --numstat (all) {baseline:6.2f} s")
         print(f"digest fetch, empty database     {full:6.2f} s")
         print(f"ratio digest/git log             {full / baseline:6.2f}x  (target <= 1.5x)")
+        _print_cpu(fetch_cpu, git_cpu)
         print(f"peak memory of digest fetch      {rss / 1024:6.0f} MB  (target < 400 MB)")
         print(f"  largest child (git or helper)  {child_rss / 1024:6.0f} MB")
         print(f"no-op re-fetch of all            {noop:6.2f} s  (target <= 1.5 s)")
@@ -197,6 +205,22 @@ _REPORT_RSS = (
     ".ru_maxrss, file=sys.stderr)); sys.argv[0] = 'digest'; main()"
 )
 RUNS = 3
+
+
+def _cpu_of(run: Callable[[], T]) -> tuple[T, float]:
+    """run()'s result and the CPU time its processes used per run (user + system, RUNS runs)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = run()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return result, used / RUNS
+
+
+def _print_cpu(fetch_cpu: float, git_cpu: float) -> None:
+    """CPU time per run of digest fetch (all its processes) and of git log: on two cores the
+    wall time cannot fall below half the CPU time."""
+    print(f"CPU time digest fetch / git log  {fetch_cpu:6.2f} s / {git_cpu:.2f} s", end="")
+    print(f" = {fetch_cpu / git_cpu:.2f}x  (wall >= CPU / cores: {fetch_cpu / 2:.2f} s on 2)")
 
 
 def _best_of(work: Path, args: list[str]) -> tuple[float, int, int]:
