@@ -48,8 +48,7 @@ class TicketPattern:
     needs_repo: bool = False
     projects: tuple[str, ...] = ()
     upper: bool = False
-    hints: tuple[str, ...] = ()
-    hint_regex: re.Pattern[str] | None = None  # finds any of the hints (one scan, not one each)
+    hints: re.Pattern[str] | None = None  # finds any of its hint strings (one scan for all)
 
     def applies(self, project: str | None, day: str, repo_url: str | None) -> bool:
         """Whether this form is read for that project, date and repository."""
@@ -87,7 +86,7 @@ def find_tickets(
     for form in _forms_for(project, repo_url) if patterns is None else patterns:
         if not form.applies(project, day, repo_url):
             continue
-        if form.hint_regex is not None and not form.hint_regex.search(lowered):
+        if form.hints is not None and not form.hints.search(lowered):
             continue
         for match in form.regex.finditer(text):
             start, end = match.span()
@@ -168,9 +167,13 @@ def _pattern(item: Any, at: str) -> TicketPattern:
         needs_repo=bool(item.get("needs_repo", False)),
         projects=tuple(str(p) for p in item.get("projects") or ()),
         upper=bool(item.get("upper", False)),
-        hints=(hints := tuple(str(h).lower() for h in item.get("hints") or ())),
-        hint_regex=re.compile("|".join(map(re.escape, hints))) if hints else None,
+        hints=_hints(item.get("hints") or ()),
     )
+
+
+def _hints(strings: list[Any]) -> re.Pattern[str] | None:
+    """One regex finding any of a form's hint strings in lower-cased text."""
+    return re.compile("|".join(re.escape(str(h).lower()) for h in strings)) if strings else None
 
 
 def _range(item: Any, at: str) -> Range:

@@ -113,11 +113,7 @@ def test_a_backport_tagged_first_still_points_at_the_release_it_copies(tmp_path,
 
 
 def test_a_release_with_nothing_to_show_says_so(tmp_path):
-    repo = Upstream(tmp_path / "up")
-    repo.commit("Initial import", {"README": "demo\n"})
-    repo.tag("v1.0.0")
-    repo.commit("Bump version to 1.0.1", {"VERSION": "1.0.1\n"})
-    repo.tag("v1.0.1")
+    repo = _one_commit_release(tmp_path, "Bump version to 1.0.1", {"VERSION": "1.0.1\n"})
     digest, post = drafted(tmp_path, repo)
     empty = next(s for s in digest.releases if s.version == "1.0.1")
     assert empty.changes == () and not empty.same_as
@@ -125,11 +121,8 @@ def test_a_release_with_nothing_to_show_says_so(tmp_path):
 
 
 def test_commits_of_an_unknown_kind_are_shown_when_nothing_else_is(tmp_path):
-    repo = Upstream(tmp_path / "up")
-    repo.commit("Initial import", {"README": "demo\n"})
-    repo.tag("v1.0.0")
-    repo.commit("Resolve a deadlock between the timer and serialize locks.", {"a.c": "1\n"})
-    repo.tag("v1.0.1")
+    message = "Resolve a deadlock between the timer and serialize locks."
+    repo = _one_commit_release(tmp_path, message, {"a.c": "1\n"})
     digest, _ = drafted(tmp_path, repo)
     section = next(s for s in digest.releases if s.version == "1.0.1")
     assert [c.english for c in section.changes] == [
@@ -153,3 +146,13 @@ def test_a_backport_is_tagged_within_a_day_of_its_sibling():
     assert sibling_of([small, large, frozenset("x")], 0, days) is None
     days = [date(2011, 10, 6), date(2011, 10, 5), date(2011, 10, 20)]
     assert sibling_of([small, large, frozenset("x")], 0, days) == 1
+
+
+def _one_commit_release(tmp_path, message: str, files: dict[str, str]) -> Upstream:
+    """An upstream tagged v1.0.0 at its first commit and v1.0.1 one commit later."""
+    repo = Upstream(tmp_path / "up")
+    repo.commit("Initial import", {"README": "demo\n"})
+    repo.tag("v1.0.0")
+    repo.commit(message, files)
+    repo.tag("v1.0.1")
+    return repo
