@@ -39,6 +39,12 @@ class Commit(NamedTuple):
         return self.message.split("\n", 1)[0].strip()
 
 
+def split_message(message: str) -> tuple[str, str]:
+    """A commit message's subject (first line) and body, as stored: both stripped."""
+    subject, _, body = message.partition("\n")
+    return subject.strip(), body.strip()
+
+
 @dataclass(frozen=True)
 class Release:
     """A release found from a tag or a release commit."""

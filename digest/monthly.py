@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
 from digest import store
-from digest.classify import ClassifySummary, classify_store
+from digest.classify import ClassifySummary, classify_store, commit_classes, mark_classified
 from digest.config import Config, draft_settings, translate_settings
 from digest.draft.model import Digest
 from digest.draft.select import build_digest
@@ -106,10 +107,11 @@ def run_monthly(
     settings = config.settings
     with run_lock(settings.lock_path, wait=settings.lock_wait):
         if fetch:
-            report.fetched = fetch_all(config, db)
+            report.fetched = _fetch_classifying(config, db)
             report.failures = list(report.fetched.failures)
             report.warnings = list(report.fetched.warnings)
-        report.classified = classify_store(db).line()
+        arrived = report.fetched.commits if report.fetched else 0
+        report.classified = classify_store(db).counting(arrived).line()
         _, report.draft = make_draft(
             config, db, month, out_dir=out_dir, engine=engine, failures=report.failures
         )
@@ -142,7 +144,7 @@ def update_store(
     """Fetch the chosen sources (all by default), then classify the new changes."""
     check_projects(config, projects)
     check_sources(config, sources)
-    fetched = fetch_all(
+    fetched = _fetch_classifying(
         config, db, projects=list(projects), sources=list(sources), progress=bool(show_progress)
     )
     stored = store.classify_projects(db)
@@ -151,7 +153,16 @@ def update_store(
     if not chosen:
         return UpdateReport(fetched, None)
     with progress(show_progress) as report:
-        return UpdateReport(fetched, classify_store(db, chosen, report=report))
+        classified = classify_store(db, chosen, report=report).counting(fetched.commits)
+        return UpdateReport(fetched, classified)
+
+
+def _fetch_classifying(config: Config, db: Database, **options: Any) -> FetchSummary:
+    """Fetch, storing new commits classified; a project fetched first counts as classified."""
+    fresh = [p.id for p in config.projects if not store.has_commits(db, p.id)]
+    fetched = fetch_all(config, db, classify=commit_classes, **options)
+    mark_classified(db, [p for p in fresh if store.has_commits(db, p)])
+    return fetched
 
 
 def source_keys(config: Config) -> list[tuple[str, str]]:

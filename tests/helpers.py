@@ -111,8 +111,8 @@ class Upstream:
 
 
 def unreleased(commits):
-    """Commits paired with no first release, as store.save_commits takes them."""
-    return [(commit, None) for commit in commits]
+    """Commits with no first release and no classes, as store.save_commits takes them."""
+    return [(commit, None, None) for commit in commits]
 
 
 def write_config(tmp_path: Path, url: str, **source: object) -> Path:

@@ -87,3 +87,20 @@ def test_query_by_corosync_component(stack):
     config, _ = stack
     rows = query(config, "--project", "corosync", "--component", "totem")
     assert rows and all("totem" in r["components"] for r in rows)
+
+
+def test_fetch_stores_commits_classified_as_classify_would(stack, tmp_path):
+    """The classes stored while commits stream in are the ones `classify --all` computes."""
+    config, _ = stack
+    doc = yaml.safe_load(config.read_text())
+    doc["settings"] = {"database": str(tmp_path / "fresh.db"), "cache_dir": str(tmp_path)}
+    fresh = tmp_path / "sources.yaml"
+    fresh.write_text(yaml.safe_dump(doc, sort_keys=False))
+    fetched = _digest(fresh, "fetch").strip()
+    assert f"; classified {sum(LIMITS.values())} commits, " in fetched
+    conn = sqlite3.connect(tmp_path / "fresh.db")
+    assert conn.execute("SELECT COUNT(*) FROM commits WHERE rule IS NULL").fetchone() == (0,)
+    redone = _digest(fresh, "classify", "--all").strip()
+    assert redone.startswith(f"classified {sum(LIMITS.values())} all commits")
+    assert redone.endswith("; 0 changed")
+    assert "classified 0 new commits" in _digest(fresh, "classify")

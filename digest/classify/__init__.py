@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from typing import Any
 
@@ -28,6 +28,7 @@ from digest.classify.rules import (
 from digest.classify.tickets import LINKS_FILE, Ticket, repo_url_from_commit_url
 from digest.errors import StoreError
 from digest.fetch.workers import in_two
+from digest.models import split_message
 from digest.taxonomy import COMPONENTS_FILE, Alias, load_taxonomy
 
 __all__ = [
@@ -38,7 +39,9 @@ __all__ = [
     "Ticket",
     "classify",
     "classify_store",
+    "commit_classes",
     "explain",
+    "mark_classified",
     "parse_prefix",
     "path_scores",
     "repo_url_from_commit_url",
@@ -56,6 +59,10 @@ class ClassifySummary:
     entries: int
     changed: int
     full: bool
+
+    def counting(self, arrived: int) -> ClassifySummary:
+        """Also counting the commits stored classified as they arrived (a full redo has them)."""
+        return self if self.full else replace(self, commits=self.commits + arrived)
 
     def line(self) -> str:
         """One summary line for the CLI."""
@@ -144,14 +151,45 @@ def _changed_commits(
     """(sha, classification) of each row whose stored classification differs."""
     updates = []
     for row in rows:
-        text = f"{row['subject']}\n\n{row['body']}" if row["body"] else row["subject"]
-        values = encode(
-            classify(project, text, row["paths"], date=row["author_date"], repo_url=repo)
+        values = _commit_classes(
+            project, repo, row["subject"], row["body"], row["paths"], row["author_date"]
         )
         current = (row["components"], row["severity"], row["kind"], row["tickets"], row["rule"])
         if values != current:
             updates.append((row["sha"], *values))
     return updates
+
+
+def commit_classes(
+    project: str, commit_url: str, commits: list[tuple[str, list[str], str]]
+) -> list[tuple[str, str | None, str, str, str]]:
+    """The stored classes of commits given as (message, touched paths, author date).
+
+    `digest fetch` calls it (in a child process) to store new commits classified.
+    """
+    repo = repo_url_from_commit_url(commit_url)
+    return [
+        _commit_classes(project, repo, *split_message(message), paths, date)
+        for message, paths, date in commits
+    ]
+
+
+def _commit_classes(
+    project: str, repo: str | None, subject: str, body: str, paths: list[str], date: str
+) -> tuple[str, str | None, str, str, str]:
+    text = f"{subject}\n\n{body}" if body else subject
+    return encode(classify(project, text, paths, date=date, repo_url=repo))
+
+
+def mark_classified(db: Any, projects: Sequence[str]) -> None:
+    """Record that the stored commits of these projects were classified by the rules in force.
+
+    For projects whose every commit was stored classified (a first fetch with `commit_classes`),
+    so that classifying them again finds nothing to redo.
+    """
+    stamp = fingerprint()
+    for project in projects:
+        store.set_state(db, f"classify:{project}", cursor={"fingerprint": stamp})
 
 
 def _classify_entries(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from sqlite_utils import Database
@@ -10,7 +11,9 @@ from digest import runtime, store
 from digest.config import Config, Feed, GitSource, MailingList
 from digest.errors import DigestError
 from digest.fetch.announcements import relink_announcements
+from digest.fetch.classifying import Classes, ClassifyCommits
 from digest.fetch.git import GitFetch, fetch_git
+from digest.fetch.workers import Answering
 from digest.runtime import Reporter
 
 
@@ -80,16 +83,21 @@ def fetch(
     projects: list[str] | None = None,
     sources: list[str] | None = None,
     progress: bool = False,
+    classify: ClassifyCommits | None = None,
 ) -> FetchSummary:
-    """Fetch every selected source (git, then lists and feeds); failures are reported."""
+    """Fetch every selected source (git, then lists and feeds); failures are reported.
+
+    With `classify`, a child process classifies the new commits as they stream in, and they
+    are stored with their classes.
+    """
     summary = FetchSummary()
     store.save_projects(db, config.projects)
     git_sources, lists, feeds = select_sources(config, projects, sources)
-    with runtime.progress(progress) as report:
+    with runtime.progress(progress) as report, _classifier(classify, git_sources) as classifier:
         for source in git_sources:
             summary.sources += 1
             try:
-                summary.add_git(fetch_git(config, db, source, report))
+                summary.add_git(fetch_git(config, db, source, report, classifier))
             except DigestError as exc:
                 summary.failures.append(str(exc))
                 store.set_state(db, source.id, error=str(exc))
@@ -101,6 +109,15 @@ def fetch(
     if summary.commits:
         store.mark_duplicates(db, [p.id for p in config.projects])
     return summary
+
+
+def _classifier(
+    classify: ClassifyCommits | None, git_sources: list[GitSource]
+) -> contextlib.AbstractContextManager[Answering[list[Classes]] | None]:
+    """The child classifying commits for the whole fetch, if asked for and there is git work."""
+    if classify is None or not git_sources:
+        return contextlib.nullcontext()
+    return Answering(classify)
 
 
 def _fetch_news(

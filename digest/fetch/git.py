@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from git import Repo
@@ -11,6 +12,7 @@ from sqlite_utils import Database
 
 from digest import store
 from digest.config import Config, GitSource
+from digest.fetch.classifying import Classes, Classified, Recorded, classified
 from digest.fetch.containment import Containment, GraphContainment, StreamingContainment
 from digest.fetch.history import History, load_history
 from digest.fetch.release_sections import (
@@ -28,8 +30,8 @@ from digest.fetch.releases import (
     releases_from_refs,
 )
 from digest.fetch.rewrites import forget_rewritten
-from digest.fetch.workers import Serving, in_two
-from digest.models import Commit, Release
+from digest.fetch.workers import Answering, Serving, in_two
+from digest.models import Release
 from digest.runtime import Reporter
 from digest.sources import git
 
@@ -54,12 +56,18 @@ class StoredHistory:
     new: bool  # were there commits to read
 
 
-def fetch_git(config: Config, db: Database, source: GitSource, report: Reporter) -> GitFetch:
+def fetch_git(
+    config: Config,
+    db: Database,
+    source: GitSource,
+    report: Reporter,
+    classifier: Answering[list[Classes]] | None = None,
+) -> GitFetch:
     """Mirror one repository, store its new commits, releases and ChangeLog entries.
 
-    Two processes share the work: while this one stores the commits, a child reads the
-    ChangeLog of each tagged release; then this one stores the releases and links the entries
-    of half of them while a child links the other half.
+    The processes share the work: while this one stores the commits, a child reads the
+    ChangeLog of each tagged release (and the classifier, if given, classifies them); then this
+    one stores the releases and links the entries of half of them while a child links the rest.
     """
     done = GitFetch()
     report(f"{source.id}: syncing mirror")
@@ -67,7 +75,9 @@ def fetch_git(config: Config, db: Database, source: GitSource, report: Reporter)
     refs = git.read_refs(repo, source)
     done.warnings.extend(forget_rewritten(db, config, repo, source, refs))
     before = store.stored_counts(db, source.project)
-    stored = _store_commits(db, repo, source, refs, done, report)
+    commit_url = config.project(source.project).commit_url
+    classify = partial(classified, classifier, source.project, commit_url)
+    stored = _store_commits(db, repo, source, refs, done, report, classify)
     releases = _releases(source, refs, stored.history)
     containment = stored.streaming or GraphContainment(stored.history.parents, releases)
     job = LinkJob(Path(repo.git_dir), source, stored.history, containment, stored.read)
@@ -98,6 +108,7 @@ def _store_commits(
     refs: list[git.Ref],
     done: GitFetch,
     report: Reporter,
+    classify: Callable[[Iterator[Recorded]], Iterator[Classified]],
 ) -> StoredHistory:
     """Store the commits not read before while a child reads the tagged releases' ChangeLogs."""
     old_tips = store.get_state(db, source.id).get("cursor", {}).get("tips", {})
@@ -117,9 +128,8 @@ def _store_commits(
         commits = git.read_commits(
             repo, source, include, exclude, topo=streaming is not None, problems=done.warnings
         )
-        done.commits = store.save_commits(
-            db, source.project, _counting(history.recording(commits), report, source.id)
-        )
+        recorded = _counting(history.recording(commits), report, source.id)
+        done.commits = store.save_commits(db, source.project, classify(recorded))
         read = reader.result()
     done.warnings.extend(read.warnings)
     if old_tips and (include or tagged):
@@ -170,9 +180,7 @@ def _releases(
     return merge_releases(tagged, marked)
 
 
-def _counting(
-    commits: Iterator[tuple[Commit, str | None]], report: Reporter, source_id: str
-) -> Iterator[tuple[Commit, str | None]]:
+def _counting(commits: Iterator[Recorded], report: Reporter, source_id: str) -> Iterator[Recorded]:
     for i, pair in enumerate(commits, 1):
         if i % 1000 == 0:
             report(f"{source_id}: {i} commits")

@@ -4,8 +4,9 @@ The child shares the caller's memory as it was at the fork (nothing is pickled o
 so large in-memory histories cost nothing to hand over); only the result travels back. It must
 not touch the caller's database connection, and it does not: it only computes and runs git.
 
-Three shapes: `in_background` (one call), `Requests` (a child that takes requests while the
-parent works, and stops if the parent dies) and `in_two` (a list of work split in halves).
+Four shapes: `in_background` (one call), `Requests` (a child that takes requests while the
+parent works, and stops if the parent dies), `Answering` (a child that answers each request in
+turn while the parent goes on) and `in_two` (a list of work split in halves).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import queue
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
@@ -66,20 +69,24 @@ def in_background(
 def _run(sender: Connection, fn: Callable[..., Any], args: tuple[Any, ...], niceness: int) -> None:
     if niceness:
         os.nice(niceness)
-    bug = None
-    try:
-        outcome: tuple[bool, Any] = (True, fn(*args))
-    except DigestError as exc:
-        outcome = (False, exc)
-    except Exception as exc:  # a bug: the caller gets one line, stderr the traceback
-        bug = traceback.format_exc()
-        outcome = (False, DigestError(f"{fn.__name__} failed: {type(exc).__name__}: {exc}"))
+    outcome, bug = _outcome(fn, args)
     # Answer before writing anything: a thread of the parent (a progress display) may have
     # held the stderr lock at the fork, and the parent stops a child that has answered.
     sender.send(outcome)
     sender.close()
     if bug:
         sys.stderr.write(bug)
+
+
+def _outcome(fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[tuple[bool, Any], str]:
+    """(True, fn(*args)) or (False, the error); and the traceback of a bug, to write after."""
+    try:
+        return (True, fn(*args)), ""
+    except DigestError as exc:
+        return (False, exc), ""
+    except Exception as exc:  # a bug: the caller gets one line, stderr the traceback
+        error = DigestError(f"{fn.__name__} failed: {type(exc).__name__}: {exc}")
+        return (False, error), traceback.format_exc()
 
 
 def _result(receiver: Connection, fn: Callable[..., T]) -> T:
@@ -154,6 +161,95 @@ class Serving(Generic[Q, R]):
 
     def __exit__(self, *exc: object) -> None:
         self._stack.close()
+
+
+class Answering(Generic[R]):
+    """A child answering each request with fn(*request), in the order asked, for a whole block.
+
+    The child is forked when the block starts (while this process is still small) and keeps
+    what it learns (caches) from one request to the next. A thread of the child takes every
+    request as it comes, so asking never waits for the child's work and neither side can block
+    the other. A child that fails or dies is an error here; a child whose parent dies stops.
+    """
+
+    def __init__(self, fn: Callable[..., R]) -> None:
+        self._fn = fn
+
+    def __enter__(self) -> Answering[R]:
+        context = multiprocessing.get_context("fork")
+        requests, self._asking = context.Pipe(duplex=False)
+        self._answers, answering = context.Pipe(duplex=False)
+        mine = (self._asking, self._answers)
+        self._child = context.Process(
+            target=_answer, args=(self._fn, requests, answering, mine), daemon=True
+        )
+        self._child.start()
+        requests.close()
+        answering.close()
+        return self
+
+    def ask(self, *request: Any) -> None:
+        """Send one request."""
+        self._asking.send(request)
+
+    def ready(self) -> bool:
+        """Whether the next answer is arriving."""
+        return self._answers.poll()
+
+    def answer(self) -> R:
+        """The answer to the oldest request not answered yet (waiting for it)."""
+        while not self._answers.poll(PARENT_CHECK):
+            if not self._child.is_alive():
+                break
+        try:
+            ok, value = self._answers.recv()
+        except EOFError:
+            raise DigestError(f"the background process running {self._fn.__name__} died") from None
+        if not ok:
+            raise value
+        return value
+
+    def __exit__(self, *exc: object) -> None:
+        self._answers.close()  # a child still answering gets an error rather than waiting
+        with contextlib.suppress(OSError):
+            self._asking.send(None)
+        self._asking.close()
+        self._child.join(timeout=EXIT_GRACE)
+        if self._child.is_alive():
+            self._child.terminate()
+            self._child.join()
+
+
+def _answer(
+    fn: Callable[..., Any],
+    requests: Connection,
+    answers: Connection,
+    parents: tuple[Connection, ...],
+) -> None:
+    for end in parents:  # the parent's ends came with the fork: only the parent may hold them
+        end.close()
+    waiting: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+    threading.Thread(target=_take_requests, args=(requests, waiting), daemon=True).start()
+    while (request := waiting.get()) is not None:
+        outcome, bug = _outcome(fn, request)
+        try:
+            answers.send(outcome)
+        except OSError:  # the parent stopped listening
+            return
+        if bug:
+            sys.stderr.write(bug)
+
+
+def _take_requests(requests: Connection, waiting: queue.SimpleQueue[Any]) -> None:
+    """Move each request into `waiting` as it arrives; None when the parent is done or gone."""
+    while True:
+        try:
+            request = requests.recv()
+        except (EOFError, OSError):
+            request = None
+        waiting.put(request)
+        if request is None:
+            return
 
 
 @contextlib.contextmanager

@@ -10,8 +10,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from digest.models import Commit
+from digest.models import Commit, split_message
 from digest.store.db import BATCH, batches, dicts, to_json, write
+
+Classes = tuple[str, str | None, str, str, str]  # components, severity, kind, tickets, rule
 
 
 def change_key(author_date: str, subject: str) -> str:
@@ -88,36 +90,46 @@ def set_state(
     )
 
 
-def save_commits(db: Database, project: str, commits: Iterable[tuple[Commit, str | None]]) -> int:
-    """Upsert (commit, first release) pairs in batched transactions; returns how many were read.
+def save_commits(
+    db: Database, project: str, commits: Iterable[tuple[Commit, str | None, Classes | None]]
+) -> int:
+    """Upsert (commit, first release, classes) in batched transactions; returns how many were read.
 
-    The release is set on new rows only; a commit stored before keeps its release.
+    The release is set on new rows only; a commit stored before keeps its release. Classes
+    (components, severity, kind, tickets, rule) are set when given; None keeps the stored ones.
     """
     total = 0
     for batch in batches(commits, BATCH):
-        rows = [_commit_row(project, c, release) for c, release in batch]
+        rows = [
+            (*_commit_row(project, c, release), *(classes or _UNCLASSIFIED))
+            for c, release, classes in batch
+        ]
         with db.conn:
             db.conn.executemany(_UPSERT_COMMIT, rows)
         total += len(batch)
     return total
 
 
+_UNCLASSIFIED = (None,) * 5
+_CLASS_COLUMNS = ("components", "severity", "kind", "tickets", "rule")
 _UPSERT_COMMIT = """
 INSERT INTO commits (project, sha, parents, author, author_email, author_date, committer,
-    committer_email, commit_date, subject, body, files, hg_rev, backport_of, change_key, release)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    committer_email, commit_date, subject, body, files, hg_rev, backport_of, change_key, release,
+    components, severity, kind, tickets, rule)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(project, sha) DO UPDATE SET parents=excluded.parents, author=excluded.author,
     author_email=excluded.author_email, author_date=excluded.author_date,
     committer=excluded.committer, committer_email=excluded.committer_email,
     commit_date=excluded.commit_date, subject=excluded.subject, body=excluded.body,
     files=excluded.files, hg_rev=excluded.hg_rev, backport_of=excluded.backport_of,
-    change_key=excluded.change_key
-"""
+    change_key=excluded.change_key, """ + ", ".join(
+    f"{c}=CASE WHEN excluded.rule IS NULL THEN commits.{c} ELSE excluded.{c} END"
+    for c in _CLASS_COLUMNS
+)
 
 
 def _commit_row(project: str, commit: Commit, release: str | None) -> tuple[Any, ...]:
-    subject, _, body = commit.message.partition("\n")
-    subject = subject.strip()
+    subject, body = split_message(commit.message)
     return (
         project,
         commit.sha,
@@ -129,7 +141,7 @@ def _commit_row(project: str, commit: Commit, release: str | None) -> tuple[Any,
         commit.committer_email,
         commit.commit_date,
         subject,
-        body.strip(),
+        body,
         to_json(commit.files),
         commit.hg_rev,
         commit.backport_of,

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from digest.errors import DigestError, FetchError
-from digest.fetch.workers import in_background
+from digest.fetch.workers import Answering, in_background
 
 
 def child_pid(big: list[int]) -> tuple[int, int]:
@@ -77,5 +77,68 @@ def test_niceness_lowers_only_the_child() -> None:
 def test_leaving_early_stops_the_child() -> None:
     start = time.monotonic()
     with pytest.raises(RuntimeError), in_background(time.sleep, 60):
+        raise RuntimeError("the caller failed")
+    assert time.monotonic() - start < 10
+
+
+# -- Answering: a child answering a stream of requests ----------------------------------------
+
+_SEEN: list[str] = []
+
+
+def remember(word: str) -> tuple[int, int]:
+    """The child's pid and how many requests it has answered so far (its memory lasts)."""
+    _SEEN.append(word)
+    return os.getpid(), len(_SEEN)
+
+
+def fail_on(word: str) -> str:
+    """Fail on 'bug' and 'error' the two ways a function fails; else echo a large answer."""
+    if word == "bug":
+        raise KeyError(word)
+    if word == "error":
+        raise FetchError("source 'x': unreadable")
+    return word * 3
+
+
+def test_answers_come_in_order_from_one_child_that_keeps_its_memory() -> None:
+    with Answering(remember) as child:
+        for word in ("a", "b", "c"):
+            child.ask(word)
+        answers = [child.answer() for _ in range(3)]
+    assert [n for _, n in answers] == [1, 2, 3]
+    assert {pid for pid, _ in answers} != {os.getpid()} and len({p for p, _ in answers}) == 1
+    assert _SEEN == []  # the parent's memory is untouched
+
+
+def test_large_requests_and_answers_never_block_either_side() -> None:
+    words = [letter * 300_000 for letter in "xyzw"]  # each larger than a pipe's buffer
+    with Answering(fail_on) as child:
+        for word in words:  # all asked before any answer is read
+            child.ask(word)
+        assert [child.answer() for _ in words] == [word * 3 for word in words]
+
+
+def test_failures_in_the_answering_child_reach_the_caller(capfd: pytest.CaptureFixture[str]):
+    with Answering(fail_on) as child:
+        child.ask("error")
+        child.ask("bug")
+        with pytest.raises(FetchError, match="unreadable"):
+            child.answer()
+        with pytest.raises(DigestError, match="fail_on failed: KeyError: 'bug'"):
+            child.answer()
+    assert "Traceback" in capfd.readouterr().err
+
+
+def test_a_dead_answering_child_is_reported() -> None:
+    with Answering(die) as child, pytest.raises(DigestError, match="die died"):
+        child.ask()
+        child.answer()
+
+
+def test_leaving_early_stops_the_answering_child() -> None:
+    start = time.monotonic()
+    with pytest.raises(RuntimeError), Answering(time.sleep) as child:
+        child.ask(60)
         raise RuntimeError("the caller failed")
     assert time.monotonic() - start < 10

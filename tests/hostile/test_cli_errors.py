@@ -121,7 +121,7 @@ def file_size_limit(limit: int) -> Callable[[], None]:
 
 
 def test_full_disk_during_fetch_is_one_error_line_and_the_store_stays_intact(fetched):
-    many_commits(Upstream(fetched.parent / "upstream"), 200)  # init again: a no-op
+    many_commits(Upstream(fetched.parent / "upstream"), 200, width=120)  # init: a no-op
     db = database(fetched)
     before = intact(db)
     biggest = max(p.stat().st_size for p in db.parent.glob("digest.db*"))
