@@ -8,9 +8,11 @@ and come back in order; the stream goes on meanwhile, holding a few batches at m
 
 from __future__ import annotations
 
+import contextlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
+from digest.errors import DigestError
 from digest.fetch.workers import Answering
 from digest.models import Commit
 from digest.store.commits import Classes
@@ -35,13 +37,25 @@ def classified(
         yield from ((commit, release, None) for commit, release in pairs)
         return
     waiting: deque[list[Recorded]] = deque()
-    for batch in batches(pairs, BATCH):
-        classifier.ask(project, commit_url, [_text(commit) for commit, _ in batch])
-        waiting.append(batch)
-        while len(waiting) > WAITING or (waiting and classifier.ready()):
-            yield from _joined(waiting.popleft(), classifier.answer())
-    while waiting:
-        yield from _joined(waiting.popleft(), classifier.answer())
+    try:
+        for batch in batches(pairs, BATCH):
+            classifier.ask(project, commit_url, [_text(commit) for commit, _ in batch])
+            waiting.append(batch)
+            while len(waiting) > WAITING or (waiting and classifier.ready()):
+                yield from _joined(waiting.popleft(), _answer(classifier, project))
+        while waiting:
+            yield from _joined(waiting.popleft(), _answer(classifier, project))
+    finally:  # a stream given up (a failed source) must leave no answer to the next one
+        for _ in waiting:
+            with contextlib.suppress(DigestError):
+                classifier.answer()
+
+
+def _answer(classifier: Answering[list[Classes]], project: str) -> list[Classes]:
+    try:
+        return classifier.answer()
+    except DigestError as exc:
+        raise DigestError(f"project '{project}': classifying its commits: {exc}") from exc
 
 
 def _text(commit: Commit) -> CommitText:
