@@ -29,6 +29,7 @@ from digest.classify.tickets import LINKS_FILE, Ticket, repo_url_from_commit_url
 from digest.errors import StoreError
 from digest.fetch.workers import in_two
 from digest.models import split_message
+from digest.store.commits import Classes
 from digest.taxonomy import COMPONENTS_FILE, Alias, load_taxonomy
 
 __all__ = [
@@ -111,7 +112,7 @@ def classify_store(
     return ClassifySummary(tuple(chosen), commits, entries, changed, redone and bool(chosen))
 
 
-def encode(result: Classification) -> tuple[str, str | None, str, str, str]:
+def encode(result: Classification) -> Classes:
     """A classification as stored: JSON component and ticket lists."""
     tickets = [{"label": t.label, "url": t.url} for t in result.tickets]
     return (
@@ -162,7 +163,7 @@ def _changed_commits(
 
 def commit_classes(
     project: str, commit_url: str, commits: list[tuple[str, list[str], str]]
-) -> list[tuple[str, str | None, str, str, str]]:
+) -> list[Classes]:
     """The stored classes of commits given as (message, touched paths, author date).
 
     `digest fetch` calls it (in a child process) to store new commits classified.
@@ -176,7 +177,7 @@ def commit_classes(
 
 def _commit_classes(
     project: str, repo: str | None, subject: str, body: str, paths: list[str], date: str
-) -> tuple[str, str | None, str, str, str]:
+) -> Classes:
     text = f"{subject}\n\n{body}" if body else subject
     return encode(classify(project, text, paths, date=date, repo_url=repo))
 
