@@ -27,6 +27,7 @@ from digest.classify.rules import (
 )
 from digest.classify.tickets import LINKS_FILE, Ticket, repo_url_from_commit_url
 from digest.errors import StoreError
+from digest.fetch.classifying import CommitText
 from digest.fetch.workers import in_two
 from digest.models import split_message
 from digest.store.commits import Classes
@@ -161,9 +162,7 @@ def _changed_commits(
     return updates
 
 
-def commit_classes(
-    project: str, commit_url: str, commits: list[tuple[str, list[str], str]]
-) -> list[Classes]:
+def commit_classes(project: str, commit_url: str, commits: list[CommitText]) -> list[Classes]:
     """The stored classes of commits given as (message, touched paths, author date).
 
     `digest fetch` calls it (in a child process) to store new commits classified.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 
 import pytest
@@ -48,6 +49,7 @@ def two_projects(tmp_path, first: list[str], second: list[str]):
 
 
 def stored_rules(db: Database, project: str) -> dict[str, str | None]:
+    """The stored rule of each commit of a project, by subject."""
     rows = db.execute("SELECT subject, rule FROM commits WHERE project = ?", [project])
     return dict(rows.fetchall())
 
@@ -74,5 +76,5 @@ def test_a_failing_batch_fails_its_source_only(tmp_path, monkeypatch: pytest.Mon
     assert "Traceback" in capfd.readouterr().err
     # The answers still in flight for 'a' were dropped: 'b' has its own classes.
     assert stored_rules(db, "b") == {s: f"b: {s}" for s in second}
-    conn = sqlite3.connect(config.settings.database)
-    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    with contextlib.closing(sqlite3.connect(config.settings.database)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
