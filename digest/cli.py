@@ -483,7 +483,16 @@ def _directory(ctx: click.Context, param: click.Parameter, value: Path | None) -
     """An output directory: absent (it is created) or a directory, not a file or a device."""
     if value is not None and value.exists() and not value.is_dir():
         raise click.BadParameter(f"'{value}' is not a directory")
+    if value is not None and not value.exists() and value.suffix.lower() in _POST_SUFFIXES:
+        raise click.BadParameter(
+            f"'{value}' looks like a file name; --out takes the directory of the posts"
+            " (the draft is named YYYY-MM-DD-slug.md inside it)"
+        )
     return value
+
+
+_POST_SUFFIXES = {".md", ".markdown"}
+_OUT_HELP = "Directory of the posts (default: draft.out_dir of sources.yaml)."
 
 
 def _month_option(required: bool) -> Callable[[F], F]:
@@ -493,7 +502,9 @@ def _month_option(required: bool) -> Callable[[F], F]:
 
 @main.command()
 @_month_option(required=True)
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), callback=_directory)
+@click.option(
+    "--out", "out_dir", type=click.Path(path_type=Path), callback=_directory, help=_OUT_HELP
+)
 @click.option("--engine", type=click.Choice(["rules", "llm"]), help="Override translate.engine.")
 @pass_context
 @reports_errors
@@ -508,7 +519,9 @@ def draft(ctx: Context, month: str, out_dir: Path | None, engine: str | None) ->
 
 @main.command()
 @_month_option(required=False)
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), callback=_directory)
+@click.option(
+    "--out", "out_dir", type=click.Path(path_type=Path), callback=_directory, help=_OUT_HELP
+)
 @click.option("--engine", type=click.Choice(["rules", "llm"]), help="Override translate.engine.")
 @click.option("--no-fetch", is_flag=True, help="Use what is stored; do not touch the network.")
 @pass_context

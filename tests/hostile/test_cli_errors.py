@@ -180,6 +180,18 @@ def test_draft_out_on_a_non_directory_is_a_usage_error(fetched, target):
     assert line == f"Error: Invalid value for '--out': '{out}' is not a directory"
 
 
+@pytest.mark.parametrize("command", ["draft", "monthly"])
+def test_out_named_like_a_post_file_is_a_usage_error(fetched, command):
+    out = fetched.parent / "june.md"
+    args = (command, "--month", "2011-03", "--out", str(out))
+    line = one_error(digest(fetched, *args), code=2)
+    assert line == (
+        f"Error: Invalid value for '--out': '{out}' looks like a file name; --out takes the"
+        " directory of the posts (the draft is named YYYY-MM-DD-slug.md inside it)"
+    )
+    assert not out.exists()
+
+
 def test_draft_out_on_a_read_only_directory_is_one_error_line(fetched):
     out = fetched.parent / "drafts"
     out.mkdir()
