@@ -51,12 +51,13 @@ def component_label(g: Glossary, components: tuple[str, ...]) -> str:
 def frame(g: Glossary, parts: LineParts, sentence: str) -> str:
     """Lead-in + sentence + ticket references."""
     lead = component_lead_in(g, parts.components)
-    return _SPACES.sub(" ", f"{lead}{sentence}{tickets_of(parts)}").strip()
+    return _SPACES.sub(" ", f"{lead}{sentence}{trailer(parts)}").strip()
 
 
-def tickets_of(parts: LineParts) -> str:
-    """The line's ticket references as a trailing '(a, b)'."""
-    return f"({', '.join(parts.tickets)})" if parts.tickets else ""
+def trailer(parts: LineParts) -> str:
+    """What follows the sentence: the regression note '(X でのデグレード)', then '(tickets)'."""
+    note = f"({parts.regression}でのデグレード)" if parts.regression else ""
+    return note + (f"({', '.join(parts.tickets)})" if parts.tickets else "")
 
 
 def conservative(g: Glossary, parts: LineParts, tokens: list[Token]) -> str:
@@ -69,7 +70,7 @@ def conservative(g: Glossary, parts: LineParts, tokens: list[Token]) -> str:
         text = f"{lead}{'、'.join(ids)}に関する{kind}です。"
     else:
         text = ja.join([label + "の" if label else "", f"{kind}です。"])
-    return _SPACES.sub(" ", text + tickets_of(parts)).strip()
+    return _SPACES.sub(" ", text + trailer(parts)).strip()
 
 
 def change_kind(g: Glossary, tokens: list[Token]) -> str:

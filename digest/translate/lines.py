@@ -26,6 +26,12 @@ _LEAD_TICKET = re.compile(
 )
 _TAIL_TICKETS = re.compile(rf"\s*\(\s*({_TICKET}(?:\s*,\s*{_TICKET})*)\s*\)\s*$")
 _SPACE = re.compile(r"\s+")
+# '(regression in 1.1.17)', '*(regression introduced in 2.1.6)*', '(regression since 2.0.0)'
+_REGRESSION = re.compile(
+    r"\s*(\*?\(\s*regression\s+(?:introduced\s+)?(?:in|since)\s+"
+    r"(?:pacemaker[- ])?(v?\d[\w.~-]*?)\s*\)\*?)\s*$",
+    re.IGNORECASE,
+)
 _BOLD_COMPONENTS = re.compile(r"^\*\*([\w./+, -]+?):\*\*\s*")
 
 
@@ -37,6 +43,13 @@ class LineParts:
     components: tuple[str, ...]
     body: str
     tickets: tuple[str, ...]
+    regression: str | None = None  # the version a trailing '(regression in X)' names
+    note: str = ""  # that trailing note as written
+
+    @property
+    def full_body(self) -> str:
+        """The body with its regression note, as the line writes them."""
+        return f"{self.body} {self.note}" if self.note else self.body
 
     @property
     def component_key(self) -> str:
@@ -89,8 +102,13 @@ def split_line(text: str) -> LineParts:
     if tail and tail.start() > 0 and (tail.group(0)[0].isspace() or "#" in tail.group(1)):
         tickets.extend(t.strip() for t in tail.group(1).split(","))
         rest = rest[: tail.start()]
+    regression, note = None, ""
+    found = _REGRESSION.search(rest.rstrip(". "))
+    if found and found.start() > 0:
+        regression, note = found.group(2), found.group(1)
+        rest = rest[: found.start()]
     body = rest.strip().rstrip(".").strip()
-    return LineParts(severity, tuple(components), body, tuple(tickets))
+    return LineParts(severity, tuple(components), body, tuple(tickets), regression, note)
 
 
 LEAD_WORDS = frozenset(SEVERITIES.split("|")) | {"bug", "issue"}
@@ -111,4 +129,4 @@ def tm_key(text: str) -> str:
     """TM key: severity dropped, tickets moved last, case folded, typography undone."""
     parts = split_line(text)
     tickets = f" ({', '.join(parts.tickets)})" if parts.tickets else ""
-    return f"{parts.component_key}{parts.body}{tickets}".casefold().strip()
+    return f"{parts.component_key}{parts.full_body}{tickets}".casefold().strip()

@@ -103,7 +103,7 @@ class TranslationMemory:
 
     def _segment(self, source: str, text: str) -> Segment:
         parts = split_line(source)
-        tokens = self.finder.tokenize(parts.body)
+        tokens = self.finder.tokenize(parts.full_body)
         slots = tuple(t.text for t in tokens if t.protected)
         skeleton = " ".join("\x00" if t.protected else t.text.lower() for t in tokens)
         return Segment(skeleton, slots, parts.tickets, parts.components, text)

@@ -13,6 +13,7 @@ from digest.translate.syntax import (
     COMPARISONS,
     CONJUNCTIONS,
     CONTRACTIONS,
+    DEFECT_NOUNS,
     DETERMINERS,
     NOT_VERBS,
     NP,
@@ -259,11 +260,20 @@ class NounPhraseParser:
                 unit.suffix += NP_SUFFIXES[self.low()]
                 self.i += 1
                 continue
-            mod = self._postmod(verb, loose)
+            mod = self._while_doing(unit) or self._postmod(verb, loose)
             if mod is None:
                 self.i = start
                 return
             unit.mods.append(mod)
+
+    def _while_doing(self, unit: Unit) -> Mod | None:
+        """'a crash displaying X': a defect noun, then what was being done when it happened."""
+        head = unit.words[-1].text.lower() if unit.words and not unit.mods else ""
+        found = self.verb_at()
+        if head not in DEFECT_NOUNS or not found or found[1] != "ing" or not self.starts_np(1):
+            return None
+        vp = self.vp()
+        return Mod("while", vp=vp) if vp else None
 
     def _postmod(self, verb: Verb | None, loose: bool) -> Mod | None:
         if self.low() == "(":

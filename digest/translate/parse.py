@@ -12,9 +12,12 @@ from digest.translate.syntax import (
     ASK_VERBS,
     AUX,
     CONTRACTIONS,
+    DETERMINERS,
+    FIX_VERBS,
     MODALS,
     NP,
     OBJECT_INFINITIVE,
+    PARTICIPLE_ADJECTIVES,
     PRONOUNS,
     VP,
     Clause,
@@ -148,6 +151,9 @@ class Parser(NounPhraseParser):
         if lemma in {"try", "attempt"} and gerund is not None and gerund[1] == "ing":
             vp.inf = self.vp()
             return
+        if lemma in FIX_VERBS and self._gerund_object(gerund):
+            vp.inf = self.vp()  # 'Fix setting X': the act of setting X is what was fixed
+            return
         if self.starts_np() and not self._starts_adverbial():
             self._stop_adj = lemma in {"make", "keep"}
             vp.obj = self.np(vp.verb)
@@ -161,6 +167,18 @@ class Parser(NounPhraseParser):
                 vp.obj_inf = self._inf_or_passive()
         if lemma == "prevent" and vp.obj is not None:
             self._prevent_from(vp)
+
+    def _gerund_object(self, gerund: tuple[Verb, str] | None) -> bool:
+        """A gerund opening a verb phrase: 'displaying X'; a word that is also a noun
+        ('setting', 'handling') only before a determiner or an identifier ('setting the X')."""
+        if gerund is None or gerund[1] != "ing" or not self.starts_np(1):
+            return False
+        after = self.tok(1)
+        word = after.text.lower() if after is not None else ""
+        strong = after is not None and after.kind == "id"
+        strong = strong or word in DETERMINERS or word in self.g.adjectives
+        plain = not self.is_noun(self.low()) and self.low() not in PARTICIPLE_ADJECTIVES
+        return strong or plain
 
     def _result(self, vp: VP) -> None:
         """'make X (more) ADJ' -> the adjective X ends up as."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from digest.translate import ja
 from digest.translate.confidence import FUNCTION_WORDS
 from digest.translate.glossary import Glossary, Verb
-from digest.translate.syntax import NP, VP, Clause, Mod, Unit
+from digest.translate.syntax import FIX_VERBS, NP, VP, Clause, Mod, Unit
 from digest.translate.tokens import Token, english
 
 CREATION_VERBS = {"add", "implement", "introduce", "provide", "create"}
@@ -19,7 +19,6 @@ CLASSIFIERS = {
     "command", "option", "parameter", "attribute", "plugin", "property", "variable", "field",
     "directive", "keyword", "subcommand", "function", "flag", "task", "macro", "method",
 }  # fmt: skip
-FIX_VERBS = {"fix", "correct", "repair"}
 DOUBTFUL = {"no", "not", "none", "only"}  # inside a noun phrase: a negation or limit misplaced
 AUX_LEMMAS = {"have", "be", "do"}
 PAST_BEFORE = {"after", "once"}  # 'after X-ing' -> Xした後に
@@ -78,6 +77,7 @@ class PhraseRenderer:
             return f" {t.text} ", 1
         low = t.text.lower()
         if verbatim and low not in self.g.adjectives:
+            self._doubt |= low.endswith("ing")  # 'setting utilization attributes': a gerund?
             return t.text, 1
         run = 0
         while i + run < len(words) and words[i + run].kind == "word":
@@ -128,6 +128,8 @@ class PhraseRenderer:
             return self.vp(mod.vp, "past")
         if mod.kind == "ing" and mod.vp is not None:
             return self.vp(mod.vp, "dict")
+        if mod.kind == "while" and mod.vp is not None:
+            return self.vp(mod.vp, "dict") + "際の"
         return self.verbatim(english(mod.toks))
 
     def _pp(self, mod: Mod, where: str, particle: str | None = None) -> str:
@@ -217,6 +219,8 @@ class PhraseRenderer:
         return f"{self.unit(head)}が{self.vp(unit.mods[-1].vp, 'dict')}問題を"
 
     def _verb(self, vp: VP, form: str) -> str:
+        if vp.inf is not None and vp.verb.lemma in FIX_VERBS:
+            return self.vp(vp.inf, "dict") + "際の不具合を" + verb_form(vp.verb, form)
         if vp.inf is not None:
             inner = self.vp(vp.inf, "vol")
             return inner + "と" + ja.conjugate("する", form)

@@ -16,7 +16,7 @@ from digest.translate.frame import (
     component_lead_in,
     conservative,
     frame,
-    tickets_of,
+    trailer,
 )
 from digest.translate.glossary import Glossary, Verb, load_glossary, with_terms
 from digest.translate.lines import LineParts, protected_in, split_line
@@ -121,7 +121,7 @@ class RulesEngine(PhraseRenderer):
     def _noun_frame(self, parts: LineParts, phrase: str) -> str:
         """A noun-only line as the editors write it: 'crm: regression tests' -> crmの回帰テスト."""
         lead = component_label(self.g, parts.components)
-        text = ja.join([lead + "の" if lead else "", phrase]) + tickets_of(parts)
+        text = ja.join([lead + "の" if lead else "", phrase]) + trailer(parts)
         return _SPACES.sub(" ", text).strip()
 
     def _segments(self, body: str) -> str | None:
@@ -233,7 +233,10 @@ class RulesEngine(PhraseRenderer):
         if fact is not None:
             lead_text = self.adjunct(lead, Verb("be", "である")) + "、" if lead is not None else ""
             return p.i, lead_text + fact, False
-        return p.i, self.pattern("declarative", clause=text), False
+        # 'X did not work', 'X could fail': the defect is described, not the change made
+        could = any(t.text.lower() == "could" for t in tokens[: p.i])
+        defect = (clause.past and clause.neg) or could
+        return p.i, self.pattern("declarative", clause=text), defect
 
     def statement(self, clause: Clause) -> str | None:
         """'X are not Y' states a fact: XはYではありません (not a change made 〜ようにしました)."""
@@ -243,10 +246,21 @@ class RulesEngine(PhraseRenderer):
         return ja.join([subj, self.np(clause.pred), "ではありません" if clause.neg else "です"])
 
     def _try_np(self, tokens: list[Token]) -> tuple[int, str, bool] | None:
+        if self._opens_with_done_verb(tokens):
+            return None  # 'Fix fencing topology handling' is a verb phrase, not a noun line
         p = Parser(tokens, self.g)
         p.noun_line = True
         phrase = p.np()
         return None if phrase is None else (p.i, self.noun_line(phrase), False)
+
+    def _opens_with_done_verb(self, tokens: list[Token]) -> bool:
+        """'Fix X', 'Add X': a verb of finished work in its base form, then a plain word."""
+        if len(tokens) < 2 or tokens[0].kind != "word" or tokens[1].kind != "word":
+            return False
+        found = self.g.verb(tokens[0].text)
+        after = tokens[1].text.lower()
+        done = found is not None and found[1] == "base" and found[0].done
+        return done and after not in self.g.prepositions
 
     def pattern(self, name: str, **values: str) -> str:
         """Fill one of the lexicon's sentence patterns."""

@@ -25,6 +25,18 @@ CONTRACTIONS = {
 NEGATORS = {"not", "never", "no longer"}
 CREATION_VERBS = {"add", "implement", "introduce", "provide", "create", "support", "use"}
 NP_PREPS = {"of", "for", "in", "with", "between", "per", "about", "within", "without", "like"}
+# -ing words that before a noun describe it ('existing resources'), not act on it.
+PARTICIPLE_ADJECTIVES = {
+    "existing", "remaining", "failing", "pending", "missing", "running", "matching",
+    "corresponding", "following", "leading", "trailing", "outstanding", "surviving", "rolling",
+    "conflicting", "preceding", "resulting", "ongoing", "incoming", "outgoing", "underlying",
+    "changing", "increasing", "decreasing", "working", "waiting", "hanging", "dangling",
+}  # fmt: skip
+# Nouns of a defect: 'a crash displaying X' says what was being done when it happened.
+DEFECT_NOUNS = {
+    "crash", "segfault", "leak", "hang", "deadlock", "race", "error", "failure", "assertion",
+    "abort", "timeout",
+}  # fmt: skip
 NP_SUFFIXES = {"onward": "以降", "onwards": "以降", "alone": "だけ", "only": "のみ"}
 OBJECT_INFINITIVE = {
     "allow",
@@ -38,6 +50,7 @@ OBJECT_INFINITIVE = {
     "have",
     "get",
 }
+FIX_VERBS = {"fix", "correct", "repair"}
 ASK_VERBS = {"check", "verify", "test", "see", "determine", "detect", "ask", "know", "query"}
 COMPARISONS = {">=", "<=", ">", "<", "==", "!="}
 MODALS = {"might", "may", "could", "would", "should", "must", "shall"}

@@ -205,3 +205,71 @@ def test_property_generated_lines_keep_identifiers(severity, component, pieces):
     out = ENGINE.translate_line(line)
     assert not missing_tokens(idents, out), (line, out)
     assert not missing_tokens(GLOSSARY.finder.find(line), out), (line, out)
+
+
+# -- regression notes, "Fix V-ing X", "a crash V-ing X" ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "body", "version"),
+    [
+        ("order actions (regression introduced in 1.1.15)", "order actions", "1.1.15"),
+        ("libcib: Fix setting X *(regression introduced in 2.1.6)*", "Fix setting X", "2.1.6"),
+        ("restore ability to upgrade (regression since 2.0.0)", "restore ability to upgrade",
+         "2.0.0"),
+        ("fix attrd (regression in 2.1.3-rc1) (bnc#123456)", "fix attrd", "2.1.3-rc1"),
+        ("add regression tests for 1.1.15", "add regression tests for 1.1.15", None),
+    ],
+)  # fmt: skip
+def test_a_trailing_regression_note_is_split_off(line, body, version):
+    parts = split_line(line)
+    assert (parts.body, parts.regression) == (body, version)
+
+
+def test_the_regression_note_follows_the_sentence_and_keeps_its_version():
+    line = "avoid crash when logging ignored failure timeout (regression in 1.1.17)"
+    text = ENGINE.translate_line(line)
+    assert text.endswith("。(1.1.17でのデグレード)"), text
+    assert "regression" not in text
+
+
+def test_the_regression_note_keeps_tm_keys_apart():
+    from digest.translate.lines import tm_key
+
+    assert tm_key("fix x (regression in 1.1.17)") != tm_key("fix x")
+    assert tm_key("fix x (regression in 1.1.17)") == "fix x (regression in 1.1.17)"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Fix displaying fencer metadata", "fencerメタデータを表示する際の不具合を修正しました。"),
+        ("fix getting PIDs of squid processes",
+         "squidプロセスのPIDsを取得する際の不具合を修正しました。"),
+        ("Fix a crash displaying fencer metadata",
+         "fencerメタデータを表示する際のクラッシュを修正しました。"),
+        ("fix setting the mode", "モードを設定する際の不具合を修正しました。"),
+    ],
+)  # fmt: skip
+def test_fixing_an_action_names_the_action(line, expected):
+    assert ENGINE.translate_line(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Fix existing resources", "fix failing tests", "fix running resources", "Fix parsing of X"],
+)
+def test_an_ing_word_describing_a_noun_is_not_read_as_the_action(line):
+    assert "際の不具合" not in ENGINE.translate_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "crm_master did not work without explicit --lifetime",
+        "crm_resource -C could fail to clean up all failures in one run",
+        "support setting attributes in resource sets",
+    ],
+)
+def test_a_described_defect_or_a_verbatim_gerund_is_not_machine_text(line):
+    assert ENGINE.translate_draft(line).state == "needs_review"
