@@ -42,7 +42,9 @@ def component_label(g: Glossary, components: tuple[str, ...]) -> str:
     """Component prefixes as one Japanese noun: ('Tools', 'attrd') -> 'ツールのattrd'."""
     if not components:
         return ""
-    labels = ["、".join(_label(g, c) for c in component.split(", ")) for component in components]
+    labels = [
+        "、".join(_label(g, c.strip()) for c in component.split(",")) for component in components
+    ]
     if len(labels) > 1 and labels[0].lower() in AGENT_LABELS:
         labels = [labels[-1] + "リソースエージェント"]
     return "の".join(_dedupe(labels))

@@ -16,7 +16,9 @@ SEVERITIES = (
     "high|medium|low|critical|major|minor|dev|fix|feature|feat|bugfix|security|enhancement|refactor"
 )
 _SEVERITY = re.compile(rf"^({SEVERITIES})\s*:\s*", re.IGNORECASE)
-_COMPONENT = re.compile(r"^([A-Za-z][\w./+-]{0,30}(?: [a-z][\w./+-]{0,12})?):\s+(?=\S)")
+_COMPONENT = re.compile(
+    r"^([A-Za-z][\w./+-]{0,30}(?:(?:,[A-Za-z][\w./+-]{0,30})+| [a-z][\w./+-]{0,12})?):\s+(?=\S)"
+)  # 'cib: ', 'tools crm: ', 'drbdadm,create-md: ' (components side by side)
 _SUBCOMPONENT = re.compile(r"^([A-Za-z][\w./+-]{0,30}) - (?=\S)")
 _TICKET = r"(?:[A-Za-z][\w.-]*#[A-Z][A-Z0-9]*-\d+|[A-Za-z][\w.-]*?[#:-]?\d+|#?\d+|[A-Z]+ \d{3,})"
 _PAREN_COMPONENT = re.compile(rf"^([A-Za-z][\w./+-]{{0,30}}) \(({_TICKET})\):\s+(?=\S)")

@@ -273,3 +273,10 @@ def test_an_ing_word_describing_a_noun_is_not_read_as_the_action(line):
 )
 def test_a_described_defect_or_a_verbatim_gerund_is_not_machine_text(line):
     assert ENGINE.translate_draft(line).state == "needs_review"
+
+
+def test_components_joined_by_commas_lead_the_line_side_by_side():
+    line = "Refactor: libpacemaker,libcrmcommon: move pcmk__new_logger()"
+    assert split_line(line).components == ("libpacemaker,libcrmcommon",)
+    text = ENGINE.translate_line(line)
+    assert text == "libpacemaker、libcrmcommonで、pcmk__new_logger()を移動しました。"
