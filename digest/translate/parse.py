@@ -13,7 +13,7 @@ from digest.translate.syntax import (
     AUX,
     CONTRACTIONS,
     DETERMINERS,
-    FIX_VERBS,
+    GERUND_OBJECT_VERBS,
     MODALS,
     NP,
     OBJECT_INFINITIVE,
@@ -151,7 +151,7 @@ class Parser(NounPhraseParser):
         if lemma in {"try", "attempt"} and gerund is not None and gerund[1] == "ing":
             vp.inf = self.vp()
             return
-        if lemma in FIX_VERBS and self._gerund_object(gerund):
+        if lemma in GERUND_OBJECT_VERBS and self._gerund_object(gerund):
             vp.inf = self.vp()  # 'Fix setting X': the act of setting X is what was fixed
             return
         if self.starts_np() and not self._starts_adverbial():

@@ -11,7 +11,7 @@ from __future__ import annotations
 from digest.translate import ja
 from digest.translate.confidence import FUNCTION_WORDS
 from digest.translate.glossary import Glossary, Verb
-from digest.translate.syntax import FIX_VERBS, NP, VP, Clause, Mod, Unit
+from digest.translate.syntax import ENABLE_VERBS, FIX_VERBS, NP, STOP_VERBS, VP, Clause, Mod, Unit
 from digest.translate.tokens import Token, english
 
 CREATION_VERBS = {"add", "implement", "introduce", "provide", "create"}
@@ -221,6 +221,15 @@ class PhraseRenderer:
     def _verb(self, vp: VP, form: str) -> str:
         if vp.inf is not None and vp.verb.lemma in FIX_VERBS:
             return self.vp(vp.inf, "dict") + "際の不具合を" + verb_form(vp.verb, form)
+        if vp.inf is not None and vp.verb.lemma in ENABLE_VERBS | STOP_VERBS and "neg" in form:
+            self._doubt = True  # "don't stop V-ing": said as it is, for the editor to check
+            return self.vp(vp.inf, "dict") + "のを" + verb_form(vp.verb, form)
+        if vp.inf is not None and vp.verb.lemma in ENABLE_VERBS:
+            if form == "dict":  # 'X now supports setting Y' -> Yを設定できる(ようにしました)
+                return self.vp(vp.inf, "pot")
+            return self.vp(vp.inf, "pot") + "ように" + ja.conjugate("する", form)
+        if vp.inf is not None and vp.verb.lemma in STOP_VERBS:
+            return self.vp(vp.inf, "neg") + "ように" + ja.conjugate("する", form)
         if vp.inf is not None:
             inner = self.vp(vp.inf, "vol")
             return inner + "と" + ja.conjugate("する", form)

@@ -23,7 +23,7 @@ from digest.translate.lines import LineParts, protected_in, split_line
 from digest.translate.markdown import keep_code_spans
 from digest.translate.parse import Parser
 from digest.translate.phrases import PhraseRenderer, verb_form
-from digest.translate.syntax import NP, VP, Clause, Unit
+from digest.translate.syntax import ENABLE_VERBS, NP, STOP_VERBS, VP, Clause, Unit
 from digest.translate.tokens import Token, english, missing_tokens
 
 _SPACES = re.compile(r" {2,}")
@@ -287,6 +287,10 @@ class RulesEngine(PhraseRenderer):
         return self.pattern("behave", dict=self.vp(vp, "dict"))
 
     def _special(self, lemma: str, vp: VP) -> str | None:
+        if lemma in ENABLE_VERBS and vp.inf is not None:  # 'allow setting X'
+            return self.pattern("allow", pot=self._prefix(vp) + self.vp(vp.inf, "pot"))
+        if lemma in STOP_VERBS and vp.inf is not None:  # 'stop ignoring X'
+            return self.pattern("negative", neg=self._prefix(vp) + self.vp(vp.inf, "neg"))
         support = self._support_for(vp)
         if lemma in {"add", "implement", "introduce", "provide"} and support is not None:
             return self.pattern("support", x=self._prefix(vp) + support)

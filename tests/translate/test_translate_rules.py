@@ -280,3 +280,26 @@ def test_components_joined_by_commas_lead_the_line_side_by_side():
     assert split_line(line).components == ("libpacemaker,libcrmcommon",)
     text = ENGINE.translate_line(line)
     assert text == "libpacemaker、libcrmcommonで、pcmk__new_logger()を移動しました。"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Allow specifying a timeout", "タイムアウトを指定できるようになりました。"),
+        ("stop inserting comments as values", "値としてコメントを挿入しないようにしました。"),
+        ("skip checking the status of stopped resources",
+         "停止したリソースのステータスをチェックしないようにしました。"),
+        ("crm_mon now supports showing fencing action failures and history",
+         "crm_monが今後はfencing action故障と履歴を表示できるようにしました。"),
+    ],
+)  # fmt: skip
+def test_allowing_or_stopping_an_action_names_the_action(line, expected):
+    assert ENGINE.translate_line(line) == expected
+
+
+def test_not_stopping_an_action_is_said_as_it_is_and_marked_for_review():
+    draft = ENGINE.translate_draft("Don't stop monitoring resources")
+    assert (draft.text, draft.state) == (
+        "リソースを監視するのを停止しないようにしました。",
+        "needs_review",
+    )
