@@ -489,6 +489,9 @@ class Parser(NounPhraseParser):
             return clause
         if not be:
             return None
+        if self.low() == "now" and (self.starts_np(1) or self.low(1) in self.g.adjectives):
+            advs = [*advs, "now"]  # 'X is now const': a new state
+            self.i += 1
         pred_prep = self.multi(self.g.prepositions)
         if pred_prep and "pred" in self.g.prepositions[pred_prep]:
             mod = self.pp(pred_prep)

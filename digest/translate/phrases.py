@@ -74,8 +74,17 @@ class PhraseRenderer:
         if t.kind == "id":
             return (self.verbatim(t.text) if t.text.startswith("(") else t.text), 1
         if t.kind == "punct":
+            nxt = words[i + 1].text if i + 1 < len(words) else ""
+            if t.text in POSSESSIVE_MARKS and nxt == "s" and i > 0:
+                return "の", 2  # "crm_ipc_send()'s argument" (the tokenizer splits the 's)
+            if t.text in POSSESSIVE_MARKS and 0 < i < len(words) - 1:
+                return "の", 1  # "the nodes' names"
             return f" {t.text} ", 1
         low = t.text.lower()
+        possessive = low.endswith(POSSESSIVE) and low[:-2] not in NOT_POSSESSIVE
+        if possessive and len(low) > 2 and i < len(words) - 1:
+            owner = t.text[:-2]  # "the node's name", "Pacemaker's unit files"
+            return (self.g.noun([owner.lower()]) or owner) + "の", 1
         if verbatim and low not in self.g.adjectives:
             self._doubt |= low.endswith("ing")  # 'setting utilization attributes': a gerund?
             return t.text, 1
@@ -369,6 +378,11 @@ def verb_form(verb: Verb, form: str, *, passive: bool = False) -> str:
     if form == "state_neg":  # a passive state in a condition: インストールされていない
         return base[:-1] + "ていない"
     return ja.conjugate(base, form, ichidan=True)
+
+
+POSSESSIVE = ("'s", "’s")
+POSSESSIVE_MARKS = {"'", "’"}
+NOT_POSSESSIVE = {"it", "that", "there", "what", "here", "let", "he", "she", "who", "where"}
 
 
 def _negate(form: str) -> str:

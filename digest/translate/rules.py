@@ -22,7 +22,7 @@ from digest.translate.glossary import Glossary, Verb, load_glossary, with_terms
 from digest.translate.lines import LineParts, protected_in, split_line
 from digest.translate.markdown import keep_code_spans
 from digest.translate.parse import Parser
-from digest.translate.phrases import PhraseRenderer, verb_form
+from digest.translate.phrases import PhraseRenderer, adverbial, verb_form
 from digest.translate.syntax import ENABLE_VERBS, NP, STOP_VERBS, VP, Clause, Unit
 from digest.translate.tokens import Token, english, missing_tokens
 
@@ -226,24 +226,37 @@ class RulesEngine(PhraseRenderer):
         clause = p.clause(subject=True)
         if clause is None or not (clause.subj or clause.pronoun) or not clause.finite:
             return None
-        text = self.clause(clause)
-        if lead is not None:
-            text = self.adjunct(lead, Verb("be", "である")) + "、" + text
+        lead_text = self.adjunct(lead, Verb("be", "である")) + "、" if lead is not None else ""
         fact = self.statement(clause)
         if fact is not None:
-            lead_text = self.adjunct(lead, Verb("be", "である")) + "、" if lead is not None else ""
             return p.i, lead_text + fact, False
+        pattern = "declarative"
+        if clause.vp is not None and "now" in clause.vp.advs and not clause.neg:
+            clause.vp.advs.remove("now")  # 'X now supports Y', 'X is now deprecated': a new way
+            pattern = "now"
+        text = lead_text + self.clause(clause)
         # 'X did not work', 'X could fail': the defect is described, not the change made
         could = any(t.text.lower() == "could" for t in tokens[: p.i])
         defect = (clause.past and clause.neg) or could
-        return p.i, self.pattern("declarative", clause=text), defect
+        return p.i, self.pattern(pattern, clause=text), defect
 
     def statement(self, clause: Clause) -> str | None:
-        """'X are not Y' states a fact: XはYではありません (not a change made 〜ようにしました)."""
+        """'X are not Y' states a fact: XはYではありません (not a change made 〜ようにしました);
+        'X is now Y' a new state: XがYになりました."""
+        if clause.vp is None and not clause.mods and clause.advs == ["now"] and not clause.neg:
+            return self._new_state(clause)
         if clause.vp is not None or clause.pred is None or clause.mods or clause.advs:
             return None
         subj = self.np(clause.subj) + "は" if clause.subj is not None else ""
         return ja.join([subj, self.np(clause.pred), "ではありません" if clause.neg else "です"])
+
+    def _new_state(self, clause: Clause) -> str | None:
+        subj = self.np(clause.subj) + "が" if clause.subj is not None else ""
+        if clause.pred is not None:
+            return f"{subj}{self.np(clause.pred)}になりました"
+        if clause.pred_adj:
+            return f"{subj}{adverbial(clause.pred_adj)}なりました"
+        return None
 
     def _try_np(self, tokens: list[Token]) -> tuple[int, str, bool] | None:
         if self._opens_with_done_verb(tokens):

@@ -290,7 +290,7 @@ def test_components_joined_by_commas_lead_the_line_side_by_side():
         ("skip checking the status of stopped resources",
          "停止したリソースのステータスをチェックしないようにしました。"),
         ("crm_mon now supports showing fencing action failures and history",
-         "crm_monが今後はfencing action故障と履歴を表示できるようにしました。"),
+         "crm_monがfencing action故障と履歴を表示できるようになりました。"),
     ],
 )  # fmt: skip
 def test_allowing_or_stopping_an_action_names_the_action(line, expected):
@@ -303,3 +303,24 @@ def test_not_stopping_an_action_is_said_as_it_is_and_marked_for_review():
         "リソースを監視するのを停止しないようにしました。",
         "needs_review",
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("create_reply() is now const", "create_reply()がconstになりました。"),
+        ("Default cibadmin command is now --query",
+         "デフォルトのcibadminコマンドが--queryになりました。"),
+        ("bundles now support all constraint types",
+         "bundleがすべてのconstraint型に対応するようになりました。"),
+        ("fix the nodes' names", "ノードの名前を修正しました。"),
+        ("crm_ipc_send()'s message argument is now const",
+         "crm_ipc_send()のメッセージ引数がconstになりました。"),
+    ],
+)  # fmt: skip
+def test_a_new_state_and_possessives(line, expected):
+    assert ENGINE.translate_line(line) == expected
+
+
+def test_a_contraction_is_not_a_possessive():
+    assert "それの" not in ENGINE.translate_line("don't fence old DC if it's shutting down")
