@@ -34,7 +34,7 @@ from digest import store  # noqa: E402
 from digest.posts import ExplainedChange, explained_changes  # noqa: E402
 from digest.translate import Pipeline, Result  # noqa: E402
 from digest.translate.glossary import Glossary, load_glossary  # noqa: E402
-from digest.translate.lines import clean, protected_in  # noqa: E402
+from digest.translate.lines import clean, protected_in, without_tag  # noqa: E402
 from digest.translate.manage import import_post  # noqa: E402
 from digest.translate.markdown import REVIEW_MARK  # noqa: E402
 from digest.translate.rules import RulesEngine  # noqa: E402
@@ -114,7 +114,7 @@ def split_figures(engine: RulesEngine, rows: list[Row], name: str) -> None:
     lost = sum(
         1
         for s, h in zip(sources, hyps, strict=True)
-        if missing_tokens(protected_in(s, engine.g.finder.find(s)), h)
+        if missing_tokens(protected_in(without_tag(s), engine.g.finder.find(without_tag(s))), h)
     )
     review = sum(r.state == "needs_review" for r in results)
     n = len(rows)

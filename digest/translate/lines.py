@@ -11,7 +11,8 @@ _TYPOGRAPHY = str.maketrans(
     {"—": "--", "–": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0": " ", "\u200b": ""}
 )
 _BULLET = re.compile(r"^\s*(?:[-+*•]\s+)+")
-_BRACKET_TAG = re.compile(r"^\[[\w.+-]+\]\s*")
+_BRANCH_TAG = re.compile(r"^\[[\w.+-]*\d\.\d+[\w.+-]*\]\s*")  # '[crmsh-4.6] ': a backport
+_BRACKET_TAG = re.compile(r"^\[([A-Za-z][\w.+-]*)\]\s*")  # '[MailTo] ': the component
 SEVERITIES = (
     "high|medium|low|critical|major|minor|dev|fix|feature|feat|bugfix|security|enhancement|refactor"
 )
@@ -47,6 +48,7 @@ class LineParts:
     tickets: tuple[str, ...]
     regression: str | None = None  # the version a trailing '(regression in X)' names
     note: str = ""  # that trailing note as written
+    tagged: bool = False  # the first component came from a '[Tag] ' before the line
 
     @property
     def full_body(self) -> str:
@@ -56,7 +58,8 @@ class LineParts:
     @property
     def component_key(self) -> str:
         """Components joined as they appear in a normalised key ("pe: ", "stonith: x: ")."""
-        return "".join(f"{c.lower()}: " for c in self.components)
+        keyed = self.components[1:] if self.tagged else self.components
+        return "".join(f"{c.lower()}: " for c in keyed)
 
 
 def clean(text: str) -> str:
@@ -79,7 +82,11 @@ def split_line(text: str) -> LineParts:
         siblings = [c.strip() for c in bold.group(1).split(",") if c.strip()]
         components.append(", ".join(siblings))  # '**libcib, tools:**': two, side by side
         rest = rest[bold.end() :]
-    rest = _BRACKET_TAG.sub("", clean(rest))
+    rest = _BRANCH_TAG.sub("", clean(rest))
+    tag = None if components else _BRACKET_TAG.match(rest)
+    if tag:  # a lead-in like any component, but left out of the TM key (as it always was)
+        components.append(tag.group(1))
+        rest = rest[tag.end() :]
     severity = None
     match = _SEVERITY.match(rest)
     if match:
@@ -110,10 +117,16 @@ def split_line(text: str) -> LineParts:
         regression, note = found.group(2), found.group(1)
         rest = rest[: found.start()]
     body = rest.strip().rstrip(".").strip()
-    return LineParts(severity, tuple(components), body, tuple(tickets), regression, note)
+    parts = (severity, tuple(components), body, tuple(tickets), regression, note)
+    return LineParts(*parts, tagged=tag is not None)
 
 
 LEAD_WORDS = frozenset(SEVERITIES.split("|")) | {"bug", "issue"}
+
+
+def without_tag(line: str) -> str:
+    """The line without a leading branch tag ('[crmsh-4.6] Fix: ...' on a backport)."""
+    return _BRANCH_TAG.sub("", _BULLET.sub("", line.strip()))
 
 
 def protected_in(text: str, found: list[str]) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from digest.translate.glossary import Glossary, Verb
 from digest.translate.syntax import (
     AUX,
+    C_QUALIFIERS,
     COMPARISONS,
     CONJUNCTIONS,
     CONTRACTIONS,
@@ -178,6 +179,8 @@ class NounPhraseParser:
         return unit
 
     def _unit_word(self, t: Token, words: list[Token]) -> bool:
+        if self._stop_adj and words and t.text in C_QUALIFIERS and self._ends_phrase(1):
+            return False  # 'make X const': the qualifier X ends up with
         if t.kind == "id":
             return True
         if t.kind == "punct":
@@ -232,6 +235,15 @@ class NounPhraseParser:
             t.kind == "id" or (t.kind == "word" and self.is_noun(self.low(k)))
         )
 
+    def _qualifier_last(self) -> bool:
+        """'make the argument to f() const': the line ends with the qualifier given."""
+        return bool(self.toks) and self.toks[-1].text in C_QUALIFIERS
+
+    def _ends_phrase(self, offset: int) -> bool:
+        """Nothing, or punctuation, at that offset."""
+        t = self.tok(offset)
+        return t is None or t.kind == "punct"
+
     def _modifiers_only(self, words: list[Token]) -> bool:
         """True when every word so far is an adjective ('cluster-wide' before 'throttling')."""
         return all(w.kind == "word" and w.text.lower() in self.g.adjectives for w in words)
@@ -283,6 +295,7 @@ class NounPhraseParser:
         prep = self.multi(self.g.prepositions)
         attach = prep in NP_PREPS or (loose and prep not in self.g.subordinators)
         attach = attach or (prep == "to" and self.noun_line)  # 'conversion of X to Y'
+        attach = attach or (prep in {"to", "of"} and self._stop_adj and self._qualifier_last())
         if prep and attach and not (verb and prep in verb.prep):
             if prep == "with" and self.tok(1) is not None and self.tok(1).kind == "id":
                 return None

@@ -11,6 +11,7 @@ from digest.translate.nounphrase import NounPhraseParser
 from digest.translate.syntax import (
     ASK_VERBS,
     AUX,
+    C_QUALIFIERS,
     CONTRACTIONS,
     DETERMINERS,
     GERUND_OBJECT_VERBS,
@@ -181,7 +182,12 @@ class Parser(NounPhraseParser):
         return strong or plain
 
     def _result(self, vp: VP) -> None:
-        """'make X (more) ADJ' -> the adjective X ends up as."""
+        """'make X (more) ADJ' -> the adjective X ends up as; 'make X const' -> const."""
+        t = self.tok()
+        if t is not None and t.text in C_QUALIFIERS:
+            vp.result = t.text
+            self.i += 1
+            return
         more = self.low() in {"more", "less"} and self.low(1) in self.g.adjectives
         word = self.low(1) if more else self.low()
         if not self.is_word() or word not in self.g.adjectives or word in {"more", "less"}:

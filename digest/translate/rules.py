@@ -19,7 +19,7 @@ from digest.translate.frame import (
     trailer,
 )
 from digest.translate.glossary import Glossary, Verb, load_glossary, with_terms
-from digest.translate.lines import LineParts, protected_in, split_line
+from digest.translate.lines import LineParts, protected_in, split_line, without_tag
 from digest.translate.markdown import keep_code_spans
 from digest.translate.parse import Parser
 from digest.translate.phrases import PhraseRenderer, adverbial, verb_form
@@ -93,8 +93,9 @@ class RulesEngine(PhraseRenderer):
         if missing_tokens(protected, text):
             text, sure = self.conservative(parts, tokens), False
         text = keep_code_spans(code_spans(line), text)
-        if missing_tokens(protected_in(line, self.g.finder.find(line)), text):
-            text = f"{text} ({line.strip()})"
+        source = without_tag(line)
+        if missing_tokens(protected_in(source, self.g.finder.find(source)), text):
+            text = f"{text} ({source})"
         return Draft(text, self.name, "machine" if sure else "needs_review")
 
     def _protected(self, parts: LineParts, tokens: list[Token]) -> list[str]:

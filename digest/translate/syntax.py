@@ -51,6 +51,8 @@ OBJECT_INFINITIVE = {
     "get",
 }
 FIX_VERBS = {"fix", "correct", "repair"}
+# C qualifiers a change can give a thing: 'make X const' -> Xをconstにしました (kept verbatim).
+C_QUALIFIERS = {"const", "static", "inline", "volatile", "extern"}
 # Verbs whose object can be an action: 'allow setting X', 'stop ignoring X', 'fix parsing X'.
 ENABLE_VERBS = {"allow", "enable", "support", "permit"}
 STOP_VERBS = {"stop", "skip"}

@@ -324,3 +324,27 @@ def test_a_new_state_and_possessives(line, expected):
 
 def test_a_contraction_is_not_a_possessive():
     assert "それの" not in ENGINE.translate_line("don't fence old DC if it's shutting down")
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("make node argument to custom_action() const",
+         "custom_action()へのノード引数をconstにしました。"),
+        ("make stonith_level_kind() static", "stonith_level_kind()をstaticにしました。"),
+    ],
+)  # fmt: skip
+def test_making_a_thing_const_or_static(line, expected):
+    assert ENGINE.translate_line(line) == expected
+
+
+def test_a_backport_branch_tag_is_not_repeated_in_english():
+    text = ENGINE.translate_line("[crmsh-4.6] Improve cluster remove (#1547)")
+    assert "crmsh-4.6" not in text and text.endswith("(#1547)")
+
+
+def test_a_bracket_tag_naming_a_component_leads_the_line_and_keeps_its_tm_key():
+    from digest.translate.lines import tm_key
+
+    assert ENGINE.translate_line("[MailTo] install mailx package").startswith("MailToで、")
+    assert tm_key("[MailTo] install mailx package") == "install mailx package"
