@@ -14,6 +14,7 @@ from digest.translate.syntax import (
     C_QUALIFIERS,
     CONTRACTIONS,
     DETERMINERS,
+    ENABLE_VERBS,
     GERUND_OBJECT_VERBS,
     MODALS,
     NP,
@@ -150,6 +151,10 @@ class Parser(NounPhraseParser):
             vp.inf = self.vp()
             return
         if lemma in {"try", "attempt"} and gerund is not None and gerund[1] == "ing":
+            vp.inf = self.vp()
+            return
+        if lemma in ENABLE_VERBS and self.low() == "to" and self._base_verb(1):
+            self.i += 1  # 'allow to override X' (for 'allow overriding X')
             vp.inf = self.vp()
             return
         if lemma in GERUND_OBJECT_VERBS and self._gerund_object(gerund):

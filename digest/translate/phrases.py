@@ -11,7 +11,17 @@ from __future__ import annotations
 from digest.translate import ja
 from digest.translate.confidence import FUNCTION_WORDS
 from digest.translate.glossary import Glossary, Verb
-from digest.translate.syntax import ENABLE_VERBS, FIX_VERBS, NP, STOP_VERBS, VP, Clause, Mod, Unit
+from digest.translate.syntax import (
+    ENABLE_VERBS,
+    FIX_VERBS,
+    NP,
+    STOP_VERBS,
+    TIMING_VERBS,
+    VP,
+    Clause,
+    Mod,
+    Unit,
+)
 from digest.translate.tokens import Token, english
 
 CREATION_VERBS = {"add", "implement", "introduce", "provide", "create"}
@@ -230,6 +240,8 @@ class PhraseRenderer:
     def _verb(self, vp: VP, form: str) -> str:
         if vp.inf is not None and vp.verb.lemma in FIX_VERBS:
             return self.vp(vp.inf, "dict") + "際の不具合を" + verb_form(vp.verb, form)
+        if vp.inf is not None and vp.verb.lemma in TIMING_VERBS:
+            return self.vp(vp.inf, "dict") + "のを" + verb_form(vp.verb, form)
         if vp.inf is not None and vp.verb.lemma in ENABLE_VERBS | STOP_VERBS and "neg" in form:
             self._doubt = True  # "don't stop V-ing": said as it is, for the editor to check
             return self.vp(vp.inf, "dict") + "のを" + verb_form(vp.verb, form)

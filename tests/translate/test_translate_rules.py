@@ -348,3 +348,15 @@ def test_a_bracket_tag_naming_a_component_leads_the_line_and_keeps_its_tm_key():
 
     assert ENGINE.translate_line("[MailTo] install mailx package").startswith("MailToで、")
     assert tm_key("[MailTo] install mailx package") == "install mailx package"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("allow to override genl rcvbuf size", "genl rcvbufサイズを上書きできるようになりました。"),
+        ("Delay creating an xmlNode",
+         "xmlNodeを作成するのを遅延させるようにしました。"),
+    ],
+)  # fmt: skip
+def test_allow_to_and_delay_take_the_action(line, expected):
+    assert ENGINE.translate_line(line) == expected
