@@ -25,6 +25,15 @@ from digest.translate.syntax import (
 from digest.translate.tokens import Token, english
 
 CREATION_VERBS = {"add", "implement", "introduce", "provide", "create"}
+# Nouns of a relation between two things: 'X with Y' is then Yとの X.
+PARTNER_NOUNS = {
+    "colocation", "compatibility", "conflict", "interaction", "integration", "communication",
+    "consistency", "collision", "comparison", "interoperability", "synchronization", "sync",
+    "contact", "agreement", "mismatch", "race", "deadlock", "link", "relationship",
+}  # fmt: skip
+# 'problems with X' is Xの問題: the trouble is X's, it does not "have" X.
+TOPIC_NOUNS = {"problem", "issue", "bug", "trouble", "regression", "bugs"}
+WITH_SENSES = ((PARTNER_NOUNS, "との"), (TOPIC_NOUNS, "の"))
 CLASSIFIERS = {
     "command", "option", "parameter", "attribute", "plugin", "property", "variable", "field",
     "directive", "keyword", "subcommand", "function", "flag", "task", "macro", "method",
@@ -62,7 +71,14 @@ class PhraseRenderer:
 
     def unit(self, unit: Unit) -> str:
         """Postmodifiers (reversed, Japanese order) + premodifiers + head."""
-        mods = [self.postmod(m) for m in reversed(unit.mods) if m.kind != "paren"]
+        head = unit.words[-1].text.lower() if unit.words else ""
+        with_ = next((ja for nouns, ja in WITH_SENSES if _lemma_in(head, nouns)), None)
+        mods = [
+            self.np(m.np) + with_ if with_ and m.prep == "with" and m.np is not None
+            else self.postmod(m)
+            for m in reversed(unit.mods)
+            if m.kind != "paren"
+        ]  # fmt: skip
         parens = [self.verbatim(english(m.toks)) for m in unit.mods if m.kind == "paren"]
         return ja.join([*mods, self.words(unit.words), *parens, unit.suffix])
 

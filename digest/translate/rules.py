@@ -94,7 +94,8 @@ class RulesEngine(PhraseRenderer):
             text, sure = self.conservative(parts, tokens), False
         text = keep_code_spans(code_spans(line), text)
         source = without_tag(line)
-        if missing_tokens(protected_in(source, self.g.finder.find(source)), text):
+        body = source.rstrip().removesuffix(".")  # 'using --output-as=xml.': the period ends it
+        if missing_tokens(protected_in(body, self.g.finder.find(body)), text):
             text = f"{text} ({source})"
         return Draft(text, self.name, "machine" if sure else "needs_review")
 

@@ -360,3 +360,17 @@ def test_a_bracket_tag_naming_a_component_leads_the_line_and_keeps_its_tm_key():
 )  # fmt: skip
 def test_allow_to_and_delay_take_the_action(line, expected):
     assert ENGINE.translate_line(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Fix colocation with unmanaged resources",
+         "unmanagedリソースとのcolocationを修正しました。"),
+        ("improve compatibility with Python 3", "Python 3との互換性を改善しました。"),
+        ("Fix problems with colocations", "colocationの問題を修正しました。"),
+        ("node with attributes", "属性を持つノード"),
+    ],
+)  # fmt: skip
+def test_with_follows_the_noun_it_modifies(line, expected):
+    assert ENGINE.translate_line(line) == expected
