@@ -119,9 +119,18 @@ class NounPhraseParser:
             return False
         if word in self.g.prepositions or word in self.g.subordinators or word == "to":
             return False
-        if self.multi(self.g.prepositions) or self.multi(self.g.subordinators):
+        if self._multi_at(offset):
             return False
         return not (word in self.g.adverbs and not self.is_noun(word))
+
+    def _multi_at(self, offset: int) -> bool:
+        """A multi-word preposition or subordinator starts at that offset ('due to X')."""
+        here = self.i
+        self.i += offset
+        try:
+            return bool(self.multi(self.g.prepositions) or self.multi(self.g.subordinators))
+        finally:
+            self.i = here
 
     # -- noun phrases --------------------------------------------------------------------
 
@@ -272,7 +281,7 @@ class NounPhraseParser:
                 unit.suffix += NP_SUFFIXES[self.low()]
                 self.i += 1
                 continue
-            mod = self._while_doing(unit) or self._postmod(verb, loose)
+            mod = self._while_doing(unit) or self._using(unit) or self._postmod(verb, loose)
             if mod is None:
                 self.i = start
                 return
@@ -286,6 +295,16 @@ class NounPhraseParser:
             return None
         vp = self.vp()
         return Mod("while", vp=vp) if vp else None
+
+    def _using(self, unit: Unit) -> Mod | None:
+        """'systems using IPv6': after a plural noun, 'using' says which (IPv6を使用するシステム);
+        elsewhere it is how a thing was done ('start corosync using systemd')."""
+        last = unit.words[-1] if unit.words and not unit.mods else None
+        plural = last is not None and last.kind == "word" and last.text.endswith("s")
+        if not plural or self.low() != "using" or not self.starts_np(1):
+            return None
+        vp = self.vp()
+        return Mod("ing", vp=vp) if vp else None
 
     def _postmod(self, verb: Verb | None, loose: bool) -> Mod | None:
         if self.low() == "(":

@@ -12,6 +12,7 @@ from digest.translate import ja
 from digest.translate.confidence import FUNCTION_WORDS
 from digest.translate.glossary import Glossary, Verb
 from digest.translate.syntax import (
+    DOC_VERBS,
     ENABLE_VERBS,
     FIX_VERBS,
     NP,
@@ -256,6 +257,8 @@ class PhraseRenderer:
     def _verb(self, vp: VP, form: str) -> str:
         if vp.inf is not None and vp.verb.lemma in FIX_VERBS:
             return self.vp(vp.inf, "dict") + "際の不具合を" + verb_form(vp.verb, form)
+        if vp.inf is not None and vp.verb.lemma in DOC_VERBS:
+            return self.vp(vp.inf, "dict") + "方法を" + verb_form(vp.verb, form)
         if vp.inf is not None and vp.verb.lemma in TIMING_VERBS:
             return self.vp(vp.inf, "dict") + "のを" + verb_form(vp.verb, form)
         if vp.inf is not None and vp.verb.lemma in ENABLE_VERBS | STOP_VERBS and "neg" in form:

@@ -56,8 +56,9 @@ C_QUALIFIERS = {"const", "static", "inline", "volatile", "extern"}
 # Verbs whose object can be an action: 'allow setting X', 'stop ignoring X', 'fix parsing X'.
 ENABLE_VERBS = {"allow", "enable", "support", "permit"}
 STOP_VERBS = {"stop", "skip"}
-TIMING_VERBS = {"delay", "defer", "postpone", "retry", "resume"}  # 'Delay creating X'
-GERUND_OBJECT_VERBS = FIX_VERBS | ENABLE_VERBS | STOP_VERBS | TIMING_VERBS
+TIMING_VERBS = {"delay", "defer", "postpone", "retry", "resume", "finish"}  # 'Delay creating X'
+DOC_VERBS = {"document", "describe", "explain"}  # 'Document using X': how to use X
+GERUND_OBJECT_VERBS = FIX_VERBS | ENABLE_VERBS | STOP_VERBS | TIMING_VERBS | DOC_VERBS
 ASK_VERBS = {"check", "verify", "test", "see", "determine", "detect", "ask", "know", "query"}
 COMPARISONS = {">=", "<=", ">", "<", "==", "!="}
 MODALS = {"might", "may", "could", "would", "should", "must", "shall"}

@@ -201,6 +201,8 @@ PIECES = st.lists(st.one_of(WORD, IDENT.map(lambda t: ("id", t))), min_size=1, m
 def test_property_generated_lines_keep_identifiers(severity, component, pieces):
     idents = [p[1] for p in pieces if isinstance(p, tuple)]
     body = " ".join(p[1] if isinstance(p, tuple) else p for p in pieces)
+    if isinstance(pieces[-1], tuple):  # a period ending the line ends the sentence
+        idents[-1] = idents[-1].removesuffix(".")
     line = f"{severity}{component}{body}"
     out = ENGINE.translate_line(line)
     assert not missing_tokens(idents, out), (line, out)
@@ -373,4 +375,17 @@ def test_allow_to_and_delay_take_the_action(line, expected):
     ],
 )  # fmt: skip
 def test_with_follows_the_noun_it_modifies(line, expected):
+    assert ENGINE.translate_line(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Fence using all required devices",
+         "すべての必須のデバイスを使用してフェンシングするようにしました。"),
+        ("support systems using IPv6", "IPv6を使用するシステムに対応しました。"),
+        ("stop using crm_resource", "crm_resourceを使用しないようにしました。"),
+    ],
+)  # fmt: skip
+def test_using_is_how_after_a_verb_and_which_after_a_plural_noun(line, expected):
     assert ENGINE.translate_line(line) == expected
