@@ -311,6 +311,9 @@ class NounPhraseParser:
             return self.paren()
         if self.low() == "to" and self._base_verb(1):
             return None
+        adverb = self.multi(self.g.adverbs)
+        if adverb and " " in adverb and self._ends_phrase(len(adverb.split())):
+            return None  # 'run tests in parallel': the phrase is how, not which tests
         prep = self.multi(self.g.prepositions)
         attach = prep in NP_PREPS or (loose and prep not in self.g.subordinators)
         attach = attach or (prep == "to" and self.noun_line)  # 'conversion of X to Y'

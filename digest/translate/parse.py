@@ -266,6 +266,11 @@ class Parser(NounPhraseParser):
 
     def _adjunct(self, vp: VP, stop_subordinate: bool) -> Mod | None:
         word = self.low()
+        phrase = self.multi(self.g.adverbs)
+        if phrase and " " in phrase:  # 'in parallel', 'in the background'
+            vp.advs.append(phrase)
+            self.i += len(phrase.split())
+            return Mod("adv")
         multi = self.multi(self.g.prepositions)
         if multi and " " in multi:
             return self.pp(multi)

@@ -30,6 +30,7 @@ _SPACES = re.compile(r" {2,}")
 _VERSION = re.compile(r"^v?\d+(?:\.\d+)+(?:[-~ ]?(?:rc|beta|alpha|final)\d*)?$", re.IGNORECASE)
 RELEASE_KINDS = {"stable": "安定版", "beta": "ベータ版", "final": "最終版", "new": "新しい"}
 ENDINGS = ("ました", "です", "ません")
+_DEGREE = re.compile(r"\b(?:as|too|so|how) (?:many|much|few|little)\b", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"\s+-\s+|(?<=[a-z])\.\s+(?=[A-Z])|;\s+")
 
 
@@ -85,7 +86,7 @@ class RulesEngine(PhraseRenderer):
         self._cues = frozenset(
             [t.text.lower() for t in tokens] + [c.lower() for c in parts.components]
         )
-        self._doubt = False
+        self._doubt = bool(_DEGREE.search(parts.body))  # 'as many X as', 'too many X'
         trap = self.trap(tokens)
         if trap is not None:
             return Draft(self._frame(parts, trap), self.name)

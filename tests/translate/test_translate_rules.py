@@ -389,3 +389,8 @@ def test_with_follows_the_noun_it_modifies(line, expected):
 )  # fmt: skip
 def test_using_is_how_after_a_verb_and_which_after_a_plural_noun(line, expected):
     assert ENGINE.translate_line(line) == expected
+
+
+def test_an_adverbial_phrase_of_several_words_modifies_the_verb():
+    text = ENGINE.translate_line("Filesystem: signal many processes in parallel")
+    assert text == "Filesystemで、多数のプロセスを並列で通知するようにしました。"
