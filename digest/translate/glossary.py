@@ -28,6 +28,7 @@ class Verb:
     prep: dict[str, str] = field(default_factory=dict)
     ichidan: bool = False
     passive: str = ""  # an intransitive used for the passive (find -> 見つかる), godan
+    by_object: dict[str, str] = field(default_factory=dict)  # raise an error -> 発生させる
 
 
 @dataclass(frozen=True)
@@ -228,6 +229,7 @@ def _verb(lemma: str, spec: Any, path: Path) -> Verb:
         prep={str(k): str(v) for k, v in (spec.get("prep") or {}).items()},
         ichidan=bool(spec.get("ichidan", False)),
         passive=str(spec.get("passive", "")),
+        by_object={str(k): str(v) for k, v in (spec.get("by_object") or {}).items()},
     )
 
 

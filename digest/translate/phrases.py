@@ -8,6 +8,8 @@ verb, ...), which leaves the line `needs_review`. The line-level engine: transla
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from digest.translate import ja
 from digest.translate.confidence import FUNCTION_WORDS
 from digest.translate.glossary import Glossary, Verb
@@ -200,6 +202,7 @@ class PhraseRenderer:
         return ja.join(out)
 
     def _single(self, vp: VP, form: str, last: str = "", subject: str = "") -> str:
+        vp.verb = self._sense_by_object(vp)
         attach = vp.verb.lemma in CREATION_VERBS and vp.obj is not None
         fixed = vp.verb.lemma in FIX_VERBS and vp.obj is not None
         pieces = [
@@ -226,6 +229,14 @@ class PhraseRenderer:
         neg = vp.neg or "not" in vp.advs
         pieces.append(self._verb(vp, _negate(form) if neg else form))
         return ja.join(pieces)
+
+    def _sense_by_object(self, vp: VP) -> Verb:
+        """The verb's Japanese as its object asks (raise an error: 発生させる)."""
+        if not vp.verb.by_object or vp.obj is None or not vp.obj.units[-1].words:
+            return vp.verb
+        head = vp.obj.units[-1].words[-1].text.lower()
+        ja = vp.verb.by_object.get(head) or vp.verb.by_object.get(head.removesuffix("s"))
+        return replace(vp.verb, ja=ja) if ja else vp.verb
 
     def _object(self, vp: VP) -> str:
         if vp.comp is not None:

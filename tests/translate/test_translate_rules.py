@@ -394,3 +394,11 @@ def test_using_is_how_after_a_verb_and_which_after_a_plural_noun(line, expected)
 def test_an_adverbial_phrase_of_several_words_modifies_the_verb():
     text = ENGINE.translate_line("Filesystem: signal many processes in parallel")
     assert text == "Filesystemで、多数のプロセスを並列で通知するようにしました。"
+
+
+def test_a_verb_takes_the_sense_its_object_asks_for():
+    error = ENGINE.translate_line("do not raise an error when no ssh key is available")
+    assert error == "sshキーが利用可能ではない場合はエラーを発生させないようにしました。"
+    assert ENGINE.translate_line("raise the default timeout to 30s").endswith(
+        "30sに引き上げました。"
+    )
