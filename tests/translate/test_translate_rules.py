@@ -36,7 +36,7 @@ def test_all_40_pacemaker_1_0_12_lines_keep_every_protected_token(shadow_repos):
     assert len(lines) == 40
     for line in lines:
         out = ENGINE.translate_line(line)
-        assert not missing_tokens(GLOSSARY.finder.find(line), out), (line, out)
+        assert not missing_tokens(GLOSSARY.finder.find(line.removesuffix(".")), out), (line, out)
         assert re.search(r"[\u3040-\u30ff]", out), out
 
 
@@ -206,7 +206,7 @@ def test_property_generated_lines_keep_identifiers(severity, component, pieces):
     line = f"{severity}{component}{body}"
     out = ENGINE.translate_line(line)
     assert not missing_tokens(idents, out), (line, out)
-    assert not missing_tokens(GLOSSARY.finder.find(line), out), (line, out)
+    assert not missing_tokens(GLOSSARY.finder.find(line.removesuffix(".")), out), (line, out)
 
 
 # -- regression notes, "Fix V-ing X", "a crash V-ing X" ---------------------------------------
