@@ -117,8 +117,9 @@ def split_line(text: str) -> LineParts:
         regression, note = found.group(2), found.group(1)
         rest = rest[: found.start()]
     body = rest.strip().rstrip(".").strip()
-    parts = (severity, tuple(components), body, tuple(tickets), regression, note)
-    return LineParts(*parts, tagged=tag is not None)
+    return LineParts(
+        severity, tuple(components), body, tuple(tickets), regression, note, tag is not None
+    )
 
 
 LEAD_WORDS = frozenset(SEVERITIES.split("|")) | {"bug", "issue"}

@@ -175,8 +175,9 @@ class Parser(NounPhraseParser):
             self._prevent_from(vp)
 
     def _gerund_object(self, gerund: tuple[Verb, str] | None) -> bool:
-        """A gerund opening a verb phrase: 'displaying X'; a word that is also a noun
-        ('setting', 'handling') only before a determiner or an identifier ('setting the X')."""
+        """A gerund opening a verb phrase: 'displaying X'. A word that is also a noun
+        ('setting', 'handling') or an adjective ('existing') is one only before a determiner,
+        an identifier or an adjective ('setting the X', 'handling empty X')."""
         if gerund is None or gerund[1] != "ing" or not self.starts_np(1):
             return False
         after = self.tok(1)

@@ -37,6 +37,8 @@ PARTNER_NOUNS = {
 # 'problems with X' is Xの問題: the trouble is X's, it does not "have" X.
 TOPIC_NOUNS = {"problem", "issue", "bug", "trouble", "regression", "bugs"}
 WITH_SENSES = ((PARTNER_NOUNS, "との"), (TOPIC_NOUNS, "の"))
+# What a verb's action object becomes: 'fix setting X' Xを設定する際の不具合を修正.
+ACTION_TAILS = ((FIX_VERBS, "際の不具合を"), (DOC_VERBS, "方法を"), (TIMING_VERBS, "のを"))
 CLASSIFIERS = {
     "command", "option", "parameter", "attribute", "plugin", "property", "variable", "field",
     "directive", "keyword", "subcommand", "function", "flag", "task", "macro", "method",
@@ -75,13 +77,8 @@ class PhraseRenderer:
     def unit(self, unit: Unit) -> str:
         """Postmodifiers (reversed, Japanese order) + premodifiers + head."""
         head = unit.words[-1].text.lower() if unit.words else ""
-        with_ = next((ja for nouns, ja in WITH_SENSES if _lemma_in(head, nouns)), None)
-        mods = [
-            self.np(m.np) + with_ if with_ and m.prep == "with" and m.np is not None
-            else self.postmod(m)
-            for m in reversed(unit.mods)
-            if m.kind != "paren"
-        ]  # fmt: skip
+        with_ = next((ja for nouns, ja in WITH_SENSES if _lemma_in(head, nouns)), "")
+        mods = [self._postmod_with(m, with_) for m in reversed(unit.mods) if m.kind != "paren"]
         parens = [self.verbatim(english(m.toks)) for m in unit.mods if m.kind == "paren"]
         return ja.join([*mods, self.words(unit.words), *parens, unit.suffix])
 
@@ -155,6 +152,12 @@ class PhraseRenderer:
         """English copied as written (a parenthesis); plain words in it leave the line unsure."""
         self._doubt |= any(t.kind == "word" for t in self.g.finder.tokenize(text))
         return text
+
+    def _postmod_with(self, mod: Mod, with_: str) -> str:
+        """A postmodifier; 'with X' as the head noun reads it ('colocation with X': Xとの)."""
+        if with_ and mod.prep == "with" and mod.np is not None:
+            return self.np(mod.np) + with_
+        return self.postmod(mod)
 
     def postmod(self, mod: Mod) -> str:
         """A postmodifier rendered as a Japanese premodifier."""
@@ -266,30 +269,31 @@ class PhraseRenderer:
         return f"{self.unit(head)}が{self.vp(unit.mods[-1].vp, 'dict')}問題を"
 
     def _verb(self, vp: VP, form: str) -> str:
-        if vp.inf is not None and vp.verb.lemma in FIX_VERBS:
-            return self.vp(vp.inf, "dict") + "際の不具合を" + verb_form(vp.verb, form)
-        if vp.inf is not None and vp.verb.lemma in DOC_VERBS:
-            return self.vp(vp.inf, "dict") + "方法を" + verb_form(vp.verb, form)
-        if vp.inf is not None and vp.verb.lemma in TIMING_VERBS:
-            return self.vp(vp.inf, "dict") + "のを" + verb_form(vp.verb, form)
-        if vp.inf is not None and vp.verb.lemma in ENABLE_VERBS | STOP_VERBS and "neg" in form:
-            self._doubt = True  # "don't stop V-ing": said as it is, for the editor to check
-            return self.vp(vp.inf, "dict") + "のを" + verb_form(vp.verb, form)
-        if vp.inf is not None and vp.verb.lemma in ENABLE_VERBS:
-            if form == "dict":  # 'X now supports setting Y' -> Yを設定できる(ようにしました)
-                return self.vp(vp.inf, "pot")
-            return self.vp(vp.inf, "pot") + "ように" + ja.conjugate("する", form)
-        if vp.inf is not None and vp.verb.lemma in STOP_VERBS:
-            return self.vp(vp.inf, "neg") + "ように" + ja.conjugate("する", form)
         if vp.inf is not None:
-            inner = self.vp(vp.inf, "vol")
-            return inner + "と" + ja.conjugate("する", form)
+            return self._action_object(vp, vp.inf, form)
+
         if vp.verb.lemma == "be":
             return ""
         if vp.result:
             verb = "保つ" if vp.verb.lemma == "keep" else "する"
             return adverbial(vp.result) + ja.conjugate(verb, form)
         return verb_form(vp.verb, form, passive=vp.passive)
+
+    def _action_object(self, vp: VP, action: VP, form: str) -> str:
+        """A verb whose object is an action: 'fix setting X', 'allow setting X', 'try to V'."""
+        lemma = vp.verb.lemma
+        tail = next((tail for verbs, tail in ACTION_TAILS if lemma in verbs), None)
+        if tail is None and lemma in ENABLE_VERBS | STOP_VERBS and "neg" in form:
+            self._doubt = True  # "don't stop V-ing": said as it is, for the editor to check
+            tail = "のを"
+        if tail is not None:  # Xを設定する際の不具合を修正し…
+            return self.vp(action, "dict") + tail + verb_form(vp.verb, form)
+        if lemma in ENABLE_VERBS and form == "dict":  # 'X now supports setting Y': 設定できる
+            return self.vp(action, "pot")
+        if lemma in ENABLE_VERBS | STOP_VERBS:  # 設定できるように / 無視しないように
+            inner = self.vp(action, "pot" if lemma in ENABLE_VERBS else "neg")
+            return inner + "ように" + ja.conjugate("する", form)
+        return self.vp(action, "vol") + "と" + ja.conjugate("する", form)  # try to V: Vしようと
 
     def adjunct(self, mod: Mod, verb: Verb) -> str:
         """An adjunct of a verb phrase, before the object in Japanese order."""
