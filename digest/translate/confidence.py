@@ -5,6 +5,7 @@ from __future__ import annotations
 from digest.translate.glossary import Glossary
 from digest.translate.syntax import (
     AUX,
+    CLASSIFIERS,
     CONJUNCTIONS,
     CONTRACTIONS,
     DETERMINERS,
@@ -49,10 +50,27 @@ def unknown_words(tokens: list[Token], g: Glossary) -> list[str]:
         if used:
             i += used
             continue
-        if words[i] and not known_word(words[i], g) and not _slashed(words[i], g):
+        name = 0 < i < len(words) - 1 and _classifier(words[i + 1]) and _name_like(words[i])
+        if words[i] and not known_word(words[i], g) and not _slashed(words[i], g) and not name:
             out.append(tokens[i].text)
         i += 1
     return out
+
+
+def _classifier(word: str) -> bool:
+    return word in CLASSIFIERS or word.removesuffix("s") in CLASSIFIERS
+
+
+def _name_like(word: str) -> bool:
+    """'colonptr variable', 'pghost parameter': an unknown word before a classifier is a name,
+    unless it is shaped like an English adjective or verb ('incomplete', 'unchanged')."""
+    return not word.endswith(_ENGLISH_ENDINGS)
+
+
+_ENGLISH_ENDINGS = (
+    "ed", "ing", "able", "ible", "al", "ive", "ous", "ful", "less", "er", "est", "ly", "ize",
+    "ise", "ent", "ant", "ic", "ete", "ust", "ow",
+)  # fmt: skip
 
 
 def _term_at(words: list[str], i: int, g: Glossary) -> int:

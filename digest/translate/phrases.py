@@ -14,6 +14,7 @@ from digest.translate import ja
 from digest.translate.confidence import FUNCTION_WORDS
 from digest.translate.glossary import Glossary, Verb
 from digest.translate.syntax import (
+    CLASSIFIERS,
     DOC_VERBS,
     ENABLE_VERBS,
     FIX_VERBS,
@@ -39,10 +40,6 @@ TOPIC_NOUNS = {"problem", "issue", "bug", "trouble", "regression", "bugs"}
 WITH_SENSES = ((PARTNER_NOUNS, "との"), (TOPIC_NOUNS, "の"))
 # What a verb's action object becomes: 'fix setting X' Xを設定する際の不具合を修正.
 ACTION_TAILS = ((FIX_VERBS, "際の不具合を"), (DOC_VERBS, "方法を"), (TIMING_VERBS, "のを"))
-CLASSIFIERS = {
-    "command", "option", "parameter", "attribute", "plugin", "property", "variable", "field",
-    "directive", "keyword", "subcommand", "function", "flag", "task", "macro", "method",
-}  # fmt: skip
 DOUBTFUL = {"no", "not", "none", "only"}  # inside a noun phrase: a negation or limit misplaced
 AUX_LEMMAS = {"have", "be", "do"}
 PAST_BEFORE = {"after", "once"}  # 'after X-ing' -> Xした後に

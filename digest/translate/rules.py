@@ -30,7 +30,9 @@ _SPACES = re.compile(r" {2,}")
 _VERSION = re.compile(r"^v?\d+(?:\.\d+)+(?:[-~ ]?(?:rc|beta|alpha|final)\d*)?$", re.IGNORECASE)
 RELEASE_KINDS = {"stable": "安定版", "beta": "ベータ版", "final": "最終版", "new": "新しい"}
 ENDINGS = ("ました", "です", "ません")
-_DEGREE = re.compile(r"\b(?:as|too|so|how) (?:many|much|few|little)\b", re.IGNORECASE)
+_DEGREE = re.compile(
+    r"\b(?:(?:as|too|so|how) (?:many|much|few|little)|(?:few|couple) more)\b", re.IGNORECASE
+)
 _SENTENCE_BREAK = re.compile(r"\s+-\s+|(?<=[a-z])\.\s+(?=[A-Z])|;\s+")
 
 

@@ -37,6 +37,11 @@ DEFECT_NOUNS = {
     "crash", "segfault", "leak", "hang", "deadlock", "race", "error", "failure", "assertion",
     "abort", "timeout",
 }  # fmt: skip
+# Head nouns whose modifiers are names: 'colonptr variable', 'target-role attribute'.
+CLASSIFIERS = {
+    "command", "option", "parameter", "attribute", "plugin", "property", "variable", "field",
+    "directive", "keyword", "subcommand", "function", "flag", "task", "macro", "method",
+}  # fmt: skip
 NP_SUFFIXES = {"onward": "以降", "onwards": "以降", "alone": "だけ", "only": "のみ"}
 OBJECT_INFINITIVE = {
     "allow",

@@ -402,3 +402,9 @@ def test_a_verb_takes_the_sense_its_object_asks_for():
     assert ENGINE.translate_line("raise the default timeout to 30s").endswith(
         "30sに引き上げました。"
     )
+
+
+def test_an_unknown_word_before_a_classifier_is_a_name_unless_shaped_like_english():
+    assert ENGINE.translate_draft("remove unused colonptr variable").state == "machine"
+    assert ENGINE.translate_draft("Handle incomplete Option argument").state == "needs_review"
+    assert ENGINE.translate_draft("functionize attribute failure handling").state == "needs_review"
