@@ -325,8 +325,9 @@ class NounPhraseParser:
                 self.verb_at(1)
                 and self.verb_at(1)[1] == "ing"
                 and self.low(1) not in (self.g.adjectives)
+                and not (self.noun_line and self.i > 0 and prep == "for")
             ):
-                return None
+                return None  # 'X for V-ing' belongs to the verb, but in a noun line to X
             return self.pp(prep)
         if self.low() in RELATIVES and self.is_word():
             self.i += 1

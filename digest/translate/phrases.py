@@ -19,6 +19,7 @@ from digest.translate.syntax import (
     ENABLE_VERBS,
     FIX_VERBS,
     NP,
+    REWORK_VERBS,
     STOP_VERBS,
     TIMING_VERBS,
     VP,
@@ -39,7 +40,10 @@ PARTNER_NOUNS = {
 TOPIC_NOUNS = {"problem", "issue", "bug", "trouble", "regression", "bugs"}
 WITH_SENSES = ((PARTNER_NOUNS, "との"), (TOPIC_NOUNS, "の"))
 # What a verb's action object becomes: 'fix setting X' Xを設定する際の不具合を修正.
-ACTION_TAILS = ((FIX_VERBS, "際の不具合を"), (DOC_VERBS, "方法を"), (TIMING_VERBS, "のを"))
+ACTION_TAILS = (
+    (FIX_VERBS, "際の不具合を"), (DOC_VERBS, "方法を"), (TIMING_VERBS, "のを"),
+    (REWORK_VERBS, "処理を"),
+)  # fmt: skip
 DOUBTFUL = {"no", "not", "none", "only"}  # inside a noun phrase: a negation or limit misplaced
 AUX_LEMMAS = {"have", "be", "do"}
 PAST_BEFORE = {"after", "once"}  # 'after X-ing' -> Xした後に
@@ -60,6 +64,8 @@ class PhraseRenderer:
             return ""
         out = [self.unit(phrase.units[0])]
         self._doubt |= any(self._verb_opens(u) for u in phrase.units[1:])
+        last = phrase.units[-1]  # 'X and Y options for debugging': for both, or for Y?
+        self._doubt |= len(phrase.units) > 1 and any(m.kind == "pp" for m in last.mods)
         for conj, unit in zip(phrase.conjs, phrase.units[1:], strict=True):
             out.append({"and": "と", "or": "または", ",": "、"}.get(conj, "と"))
             out.append(self.unit(unit))
@@ -180,7 +186,7 @@ class PhraseRenderer:
             x = self.vp(mod.vp, "past" if mod.prep in PAST_BEFORE else "dict")
             if particle:
                 return f"{x}ことに" if particle == "に" else f"{x}こと{particle}"
-            template = spec.get("ing") or spec[where]
+            template = (where == "np" and spec.get("ing_np")) or spec.get("ing") or spec[where]
             return template.format(x=x if "ing" in spec else x + "こと")
         x = self.np(mod.np)
         if particle:

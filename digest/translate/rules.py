@@ -33,6 +33,7 @@ ENDINGS = ("ました", "です", "ません")
 _DEGREE = re.compile(
     r"\b(?:(?:as|too|so|how) (?:many|much|few|little)|(?:few|couple) more)\b", re.IGNORECASE
 )
+_NULL_CHECK = re.compile(r"\bNULL-check", re.IGNORECASE)  # a verb, not the constant NULL
 _SENTENCE_BREAK = re.compile(r"\s+-\s+|(?<=[a-z])\.\s+(?=[A-Z])|;\s+")
 
 
@@ -83,7 +84,7 @@ class RulesEngine(PhraseRenderer):
     def translate_draft(self, line: str) -> Draft:
         """Translate one line; a line the engine is not sure of gets a conservative rendering."""
         parts = split_line(line)
-        tokens = self.g.finder.tokenize(parts.body)
+        tokens = self.g.finder.tokenize(_NULL_CHECK.sub("null-check", parts.body))
         protected = self._protected(parts, tokens)
         self._cues = frozenset(
             [t.text.lower() for t in tokens] + [c.lower() for c in parts.components]

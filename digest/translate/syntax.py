@@ -63,7 +63,9 @@ ENABLE_VERBS = {"allow", "enable", "support", "permit"}
 STOP_VERBS = {"stop", "skip"}
 TIMING_VERBS = {"delay", "defer", "postpone", "retry", "resume", "finish"}  # 'Delay creating X'
 DOC_VERBS = {"document", "describe", "explain"}  # 'Document using X': how to use X
+REWORK_VERBS = {"functionize", "refactor", "simplify"}  # 'Functionize checking X': that code
 GERUND_OBJECT_VERBS = FIX_VERBS | ENABLE_VERBS | STOP_VERBS | TIMING_VERBS | DOC_VERBS
+GERUND_OBJECT_VERBS |= REWORK_VERBS
 ASK_VERBS = {"check", "verify", "test", "see", "determine", "detect", "ask", "know", "query"}
 COMPARISONS = {">=", "<=", ">", "<", "==", "!="}
 MODALS = {"might", "may", "could", "would", "should", "must", "shall"}

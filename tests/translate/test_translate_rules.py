@@ -407,4 +407,19 @@ def test_a_verb_takes_the_sense_its_object_asks_for():
 def test_an_unknown_word_before_a_classifier_is_a_name_unless_shaped_like_english():
     assert ENGINE.translate_draft("remove unused colonptr variable").state == "machine"
     assert ENGINE.translate_draft("Handle incomplete Option argument").state == "needs_review"
-    assert ENGINE.translate_draft("functionize attribute failure handling").state == "needs_review"
+    assert ENGINE.translate_draft("modularize attribute failure handling").state == "needs_review"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Low: controller: NULL-check lrm_state before dereferencing it",
+         "コントローラで、それを参照外しする前にlrm_stateをNULLチェックしました。"),
+        ("Refactor: controller: best practices for handling fencing notifications",
+         "コントローラのfencing通知を処理するためのベストプラクティス"),
+        ("Log: scheduler: functionize getting a loggable node name",
+         "Logのスケジューラで、loggableノード名前を取得する処理を関数化しました。"),
+    ],
+)  # fmt: skip
+def test_pacemaker_refactoring_vocabulary(line, expected):
+    assert ENGINE.translate_line(line) == expected
