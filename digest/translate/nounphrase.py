@@ -24,6 +24,7 @@ from digest.translate.syntax import (
     QUANTIFIERS,
     RELATIVES,
     SYMBOLS,
+    TO_NOUN_VERBS,
     VP,
     Clause,
     Mod,
@@ -317,6 +318,7 @@ class NounPhraseParser:
         prep = self.multi(self.g.prepositions)
         attach = prep in NP_PREPS or (loose and prep not in self.g.subordinators)
         attach = attach or (prep == "to" and self.noun_line)  # 'conversion of X to Y'
+        attach = attach or (prep == "to" and verb is not None and verb.lemma in TO_NOUN_VERBS)
         attach = attach or (prep in {"to", "of"} and self._stop_adj and self._qualifier_last())
         if prep and attach and not (verb and prep in verb.prep):
             if prep == "with" and self.tok(1) is not None and self.tok(1).kind == "id":

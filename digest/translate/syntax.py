@@ -56,6 +56,8 @@ OBJECT_INFINITIVE = {
     "get",
 }
 FIX_VERBS = {"fix", "correct", "repair"}
+# Verbs that take no 'to': after their object, 'to X' belongs to it ('drop argument to f()').
+TO_NOUN_VERBS = {"drop", "remove", "delete", "deprecate", "fix", "document"}
 # C qualifiers a change can give a thing: 'make X const' -> Xをconstにしました (kept verbatim).
 C_QUALIFIERS = {"const", "static", "inline", "volatile", "extern"}
 # Verbs whose object can be an action: 'allow setting X', 'stop ignoring X', 'fix parsing X'.

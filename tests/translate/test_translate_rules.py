@@ -423,3 +423,8 @@ def test_an_unknown_word_before_a_classifier_is_a_name_unless_shaped_like_englis
 )  # fmt: skip
 def test_pacemaker_refactoring_vocabulary(line, expected):
     assert ENGINE.translate_line(line) == expected
+
+
+def test_to_after_the_object_of_drop_belongs_to_the_object():
+    text = ENGINE.translate_line("drop redundant argument to fsa_cib_update()")
+    assert text == "fsa_cib_update()への冗長な引数を削除しました。"
