@@ -241,10 +241,7 @@ class RulesEngine(PhraseRenderer):
             clause.vp.advs.remove("now")  # 'X now supports Y', 'X is now deprecated': a new way
             pattern = "now"
         text = lead_text + self.clause(clause)
-        # 'X did not work', 'X could fail': the defect is described, not the change made
-        could = any(t.text.lower() == "could" for t in tokens[: p.i])
-        defect = (clause.past and clause.neg) or could
-        return p.i, self.pattern(pattern, clause=text), defect
+        return p.i, self.pattern(pattern, clause=text), _describes_defect(clause, tokens[: p.i])
 
     def statement(self, clause: Clause) -> str | None:
         """'X are not Y' states a fact: XはYではありません (not a change made 〜ようにしました);
@@ -393,3 +390,10 @@ class RulesEngine(PhraseRenderer):
         verb = part.vp.verb
         parens = "".join(self.verbatim(english(m.toks)) for m in part.vp.mods)
         return f"{self.unit(rest)}{verb.obj}{verb_form(verb, 'polite')}{parens}"
+
+
+def _describes_defect(clause: Clause, tokens: list[Token]) -> bool:
+    """'X did not work', 'X could fail', 'X does not work': the bug, not the change made."""
+    could = any(t.text.lower() == "could" for t in tokens)
+    broken = clause.neg and clause.vp is not None and clause.vp.verb.lemma == "work"
+    return (clause.past and clause.neg) or could or broken

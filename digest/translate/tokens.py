@@ -10,6 +10,7 @@ from dataclasses import dataclass
 _PATTERNS: tuple[tuple[str, str], ...] = (
     ("url", r"[A-Za-z][\w+.-]*://[^\s)\]>\"']+"),
     ("email", r"<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?"),
+    ("tag", r"</?[A-Za-z][\w:.-]*\s?/?>"),  # an XML element: <failed>, <parameter>, </op>
     ("macro", r"%\{?[A-Za-z_]\w*\}?"),
     ("assign", r"[A-Za-z_][\w.-]*=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s,;)]+)"),
     ("quoted", r"\"[^\"\n]+\"|“[^”\n]+”|`[^`\n]+`|(?<![\w'])'[^'\n]+'(?![\w'])"),

@@ -428,3 +428,13 @@ def test_pacemaker_refactoring_vocabulary(line, expected):
 def test_to_after_the_object_of_drop_belongs_to_the_object():
     text = ENGINE.translate_line("drop redundant argument to fsa_cib_update()")
     assert text == "fsa_cib_update()への冗長な引数を削除しました。"
+
+
+def test_an_xml_element_is_an_identifier():
+    assert GLOSSARY.finder.find("Deprecate <failed> element") == ["<failed>"]
+    text = ENGINE.translate_line("Update the default value of <heartbeat_dir> in the documentation")
+    assert text == "ドキュメント内の<heartbeat_dir>のデフォルト値を更新しました。"
+
+
+def test_x_does_not_work_describes_the_bug():
+    assert ENGINE.translate_draft("crm help <topic> does not work").state == "needs_review"
