@@ -15,6 +15,7 @@ from digest.translate.syntax import (
     CONTRACTIONS,
     DETERMINERS,
     ENABLE_VERBS,
+    FAIL_VERBS,
     GERUND_OBJECT_VERBS,
     MODALS,
     NP,
@@ -153,7 +154,7 @@ class Parser(NounPhraseParser):
         if lemma in {"try", "attempt"} and gerund is not None and gerund[1] == "ing":
             vp.inf = self.vp()
             return
-        if lemma in ENABLE_VERBS and self.low() == "to" and self._base_verb(1):
+        if lemma in ENABLE_VERBS | FAIL_VERBS and self.low() == "to" and self._base_verb(1):
             self.i += 1  # 'allow to override X' (for 'allow overriding X')
             vp.inf = self.vp()
             return

@@ -17,6 +17,7 @@ from digest.translate.syntax import (
     CLASSIFIERS,
     DOC_VERBS,
     ENABLE_VERBS,
+    FAIL_VERBS,
     FIX_VERBS,
     NP,
     REWORK_VERBS,
@@ -42,7 +43,7 @@ WITH_SENSES = ((PARTNER_NOUNS, "との"), (TOPIC_NOUNS, "の"))
 # What a verb's action object becomes: 'fix setting X' Xを設定する際の不具合を修正.
 ACTION_TAILS = (
     (FIX_VERBS, "際の不具合を"), (DOC_VERBS, "方法を"), (TIMING_VERBS, "のを"),
-    (REWORK_VERBS, "処理を"),
+    (REWORK_VERBS, "処理を"), (FAIL_VERBS, "のに"),
 )  # fmt: skip
 DOUBTFUL = {"no", "not", "none", "only"}  # inside a noun phrase: a negation or limit misplaced
 AUX_LEMMAS = {"have", "be", "do"}
@@ -240,9 +241,9 @@ class PhraseRenderer:
         """The verb's Japanese as its object asks (raise an error: 発生させる)."""
         if not vp.verb.by_object or vp.obj is None or not vp.obj.units[-1].words:
             return vp.verb
-        head = vp.obj.units[-1].words[-1].text.lower()
-        ja = vp.verb.by_object.get(head) or vp.verb.by_object.get(head.removesuffix("s"))
-        return replace(vp.verb, ja=ja) if ja else vp.verb
+        head = vp.obj.units[-1].words[-1].text.lower().removesuffix("s")
+        ja = next((ja for noun, ja in vp.verb.by_object.items() if head.endswith(noun)), None)
+        return replace(vp.verb, ja=ja) if ja else vp.verb  # 'raise ValueError' too
 
     def _object(self, vp: VP) -> str:
         if vp.comp is not None:

@@ -63,6 +63,7 @@ C_QUALIFIERS = {"const", "static", "inline", "volatile", "extern"}
 # Verbs whose object can be an action: 'allow setting X', 'stop ignoring X', 'fix parsing X'.
 ENABLE_VERBS = {"allow", "enable", "support", "permit"}
 STOP_VERBS = {"stop", "skip"}
+FAIL_VERBS = {"fail"}  # 'failing to open X': Xを開くのに失敗
 TIMING_VERBS = {"delay", "defer", "postpone", "retry", "resume", "finish"}  # 'Delay creating X'
 DOC_VERBS = {"document", "describe", "explain"}  # 'Document using X': how to use X
 REWORK_VERBS = {"functionize", "refactor", "simplify"}  # 'Functionize checking X': that code

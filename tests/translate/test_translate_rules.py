@@ -438,3 +438,24 @@ def test_an_xml_element_is_an_identifier():
 
 def test_x_does_not_work_describes_the_bug():
     assert ENGINE.translate_draft("crm help <topic> does not work").state == "needs_review"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("bootstrap: should pass SSH_AUTH_SOCK when swapping keys",
+         "bootstrapで、キーを交換する際にSSH_AUTH_SOCKを渡すようにしました。"),
+        ("Call SBDUtils.verify_sbd_device in multiple places",
+         "SBDUtils.verify_sbd_deviceを複数の箇所で呼び出すようにしました。"),
+        ("Fix NULL dereference in crm_resource.c",
+         "crm_resource.c内のNULL参照外しを修正しました。"),
+    ],
+)  # fmt: skip
+def test_crmsh_should_lines_and_places(line, expected):
+    assert ENGINE.translate_line(line) == expected
+
+
+def test_failing_to_do_something_and_raising_a_named_error():
+    text = ENGINE.translate_line("should not raise ValueError when failing to open config file")
+    assert text == "設定ファイルを開くのに失敗する際にValueErrorを発生させないようにしました。"
+    assert ENGINE.translate_draft("fail to start").state == "needs_review"
