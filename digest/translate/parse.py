@@ -348,6 +348,11 @@ class Parser(NounPhraseParser):
     def subordinate(self, sub: str) -> Mod | None:
         """Subordinator + clause, gerund phrase, participle or noun phrase."""
         self.i += len(sub.split())
+        if self.low() == "unable" and self.low(1) == "to" and self._base_verb(2):
+            self.i += 2  # 'when unable to restart X': Xを再起動できない場合は
+            vp = self.vp()
+            can_not = Clause(None, vp=vp, neg=True, can=True, finite=True)
+            return Mod("sub", prep=sub, clause=can_not) if vp else None
         found = self.verb_at()
         if found and found[1] == "ing" and self.is_noun(self.low()):
             start = self.i  # 'when fencing request times out': a noun subject, not a gerund

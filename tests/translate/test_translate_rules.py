@@ -459,3 +459,8 @@ def test_failing_to_do_something_and_raising_a_named_error():
     text = ENGINE.translate_line("should not raise ValueError when failing to open config file")
     assert text == "設定ファイルを開くのに失敗する際にValueErrorを発生させないようにしました。"
     assert ENGINE.translate_draft("fail to start").state == "needs_review"
+
+
+def test_when_unable_to_do_something():
+    text = ENGINE.translate_line("log an error if unable to connect to the CIB")
+    assert text == "CIBに接続できない場合はエラーをログ出力するようにしました。"
