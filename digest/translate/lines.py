@@ -35,6 +35,7 @@ _REGRESSION = re.compile(
     r"(?:pacemaker[- ])?(v?\d[\w.~-]*?)\s*\)\*?)\s*$",
     re.IGNORECASE,
 )
+_SPAN_PERIOD = re.compile(r"`([^`]+?)\.`$")
 _BOLD_COMPONENTS = re.compile(r"^\*\*([\w./+, -]+?):\*\*\s*")
 
 
@@ -123,6 +124,11 @@ def split_line(text: str) -> LineParts:
 
 
 LEAD_WORDS = frozenset(SEVERITIES.split("|")) | {"bug", "issue"}
+
+
+def period_outside_code(line: str) -> str:
+    """'... in `f_name.`': a line-final period typed inside a code span ends the sentence."""
+    return _SPAN_PERIOD.sub(r"`\1`.", line.rstrip())
 
 
 def without_tag(line: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from sqlite_utils import Database
 
@@ -19,7 +20,13 @@ from digest.translate.frame import (
     trailer,
 )
 from digest.translate.glossary import Glossary, Verb, load_glossary, with_terms
-from digest.translate.lines import LineParts, protected_in, split_line, without_tag
+from digest.translate.lines import (
+    LineParts,
+    period_outside_code,
+    protected_in,
+    split_line,
+    without_tag,
+)
 from digest.translate.markdown import keep_code_spans
 from digest.translate.parse import Parser
 from digest.translate.phrases import PhraseRenderer, adverbial, verb_form
@@ -33,6 +40,7 @@ ENDINGS = ("ました", "です", "ません")
 _DEGREE = re.compile(
     r"\b(?:(?:as|too|so|how) (?:many|much|few|little)|(?:few|couple) more)\b", re.IGNORECASE
 )
+_SPAN_WORD = re.compile(r"[A-Za-z][\w-]*")
 _NULL_CHECK = re.compile(r"\bNULL-check", re.IGNORECASE)  # a verb, not the constant NULL
 _SENTENCE_BREAK = re.compile(r"\s+-\s+|(?<=[a-z])\.\s+(?=[A-Z])|;\s+")
 
@@ -83,6 +91,18 @@ class RulesEngine(PhraseRenderer):
 
     def translate_draft(self, line: str) -> Draft:
         """Translate one line; a line the engine is not sure of gets a conservative rendering."""
+        line = period_outside_code(line)
+        words = {s for s in code_spans(line) if _SPAN_WORD.fullmatch(s)}
+        if not words:
+            return self._translate(line)
+        glossary = self.g  # a code span ('`master`', '`private`') is a name, never translated
+        self.g = replace(glossary, names=glossary.names | words)
+        try:
+            return self._translate(line)
+        finally:
+            self.g = glossary
+
+    def _translate(self, line: str) -> Draft:
         parts = split_line(line)
         tokens = self.g.finder.tokenize(_NULL_CHECK.sub("null-check", parts.body))
         protected = self._protected(parts, tokens)

@@ -464,3 +464,16 @@ def test_failing_to_do_something_and_raising_a_named_error():
 def test_when_unable_to_do_something():
     text = ENGINE.translate_line("log an error if unable to connect to the CIB")
     assert text == "CIBに接続できない場合はエラーをログ出力するようにしました。"
+
+
+def test_a_period_typed_inside_a_final_code_span_ends_the_sentence():
+    draft = ENGINE.translate_draft("**libpacemaker:** Fix a segfault in `order_actions_after.`")
+    assert (
+        draft.text
+        == "libpacemakerで、`order_actions_after`内のセグメンテーション違反を修正しました。"
+    )
+
+
+def test_a_word_in_a_code_span_is_a_name():
+    text = ENGINE.translate_line("**CIB:** drop support for deprecated `master` resources")
+    assert text == "CIBで、非推奨の`master`リソースのサポートを削除しました。"
