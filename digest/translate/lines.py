@@ -18,8 +18,9 @@ SEVERITIES = (
 )
 _SEVERITY = re.compile(rf"^({SEVERITIES})\s*:\s*", re.IGNORECASE)
 _COMPONENT = re.compile(
-    r"^([A-Za-z][\w./+-]{0,30}(?:(?:,[A-Za-z][\w./+-]{0,30})+| [a-z][\w./+-]{0,12})?):\s+(?=\S)"
-)  # 'cib: ', 'tools crm: ', 'drbdadm,create-md: ' (components side by side)
+    r"^([A-Za-z][\w./+-]{0,30}(?:(?:, ?[A-Za-z][\w./+-]{0,30})+| [a-z][\w./+-]{0,12})?"
+    r"|[A-Z][a-z]+(?: (?:[A-Z][a-z]+|from|of|and)){1,3}):\s+(?=\S)"
+)  # 'cib: ', 'tools crm: ', 'drbdadm,create-md: ', 'libs, tools: ', 'Pacemaker Explained: '
 _SUBCOMPONENT = re.compile(r"^([A-Za-z][\w./+-]{0,30}) - (?=\S)")
 _TICKET = r"(?:[A-Za-z][\w.-]*#[A-Z][A-Z0-9]*-\d+|[A-Za-z][\w.-]*?[#:-]?\d+|#?\d+|[A-Z]+ \d{3,})"
 _PAREN_COMPONENT = re.compile(rf"^([A-Za-z][\w./+-]{{0,30}}) \(({_TICKET})\):\s+(?=\S)")
@@ -123,7 +124,8 @@ def split_line(text: str) -> LineParts:
     )
 
 
-LEAD_WORDS = frozenset(SEVERITIES.split("|")) | {"bug", "issue"}
+_SEVERITY_WORDS = frozenset(SEVERITIES.split("|"))
+LEAD_WORDS = _SEVERITY_WORDS | {"bug", "issue"}
 
 
 def period_outside_code(line: str) -> str:
@@ -144,6 +146,8 @@ def protected_in(text: str, found: list[str]) -> list[str]:
 def _is_component(word: str) -> bool:
     if re.fullmatch(r"(?i)(?:fix|add|remove|update|drop|use|make|allow|correct) \S+", word):
         return False  # 'Fix typo: occured -> occurred' opens with its verb, not a component
+    if " " in word and word.split()[0].lower() in _SEVERITY_WORDS:
+        return False  # 'Low Build: ...' is a severity run into a component, read as before
     return not re.fullmatch(r"(?i)bug|note|warning|error|see|e\.g|i\.e|todo", word)
 
 

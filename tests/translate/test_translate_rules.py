@@ -477,3 +477,16 @@ def test_a_period_typed_inside_a_final_code_span_ends_the_sentence():
 def test_a_word_in_a_code_span_is_a_name():
     text = ENGINE.translate_line("**CIB:** drop support for deprecated `master` resources")
     assert text == "CIBで、非推奨の`master`リソースのサポートを削除しました。"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Doc: Pacemaker Explained: fix typo",
+         "ドキュメントのPacemaker Explainedで、タイプミスを修正しました。"),
+        ("Refactor: based, libcib: Drop F_CIB_CALLBACK_TOKEN",
+         "based、libcibで、F_CIB_CALLBACK_TOKENを削除しました。"),
+    ],
+)  # fmt: skip
+def test_a_document_title_and_components_with_a_comma_lead_the_line(line, expected):
+    assert ENGINE.translate_line(line) == expected
