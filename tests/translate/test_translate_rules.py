@@ -490,3 +490,12 @@ def test_a_word_in_a_code_span_is_a_name():
 )  # fmt: skip
 def test_a_document_title_and_components_with_a_comma_lead_the_line(line, expected):
     assert ENGINE.translate_line(line) == expected
+
+
+def test_memory_error_vocabulary():
+    assert ENGINE.translate_line("Drop redundant get_meta_attributes() calls") == (
+        "冗長なget_meta_attributes()呼び出しを削除しました。"
+    )
+    assert ENGINE.translate_line("avoid use-after-free during shutdown") == (
+        "シャットダウン中に解放後の使用を回避しました。"
+    )
