@@ -34,12 +34,7 @@ from digest import store  # noqa: E402
 from digest.posts import ExplainedChange, explained_changes  # noqa: E402
 from digest.translate import Pipeline, Result  # noqa: E402
 from digest.translate.glossary import Glossary, load_glossary  # noqa: E402
-from digest.translate.lines import (  # noqa: E402
-    clean,
-    period_outside_code,
-    protected_in,
-    without_tag,
-)
+from digest.translate.lines import clean, identifier_text, protected_in  # noqa: E402
 from digest.translate.manage import import_post  # noqa: E402
 from digest.translate.markdown import REVIEW_MARK  # noqa: E402
 from digest.translate.rules import RulesEngine  # noqa: E402
@@ -104,11 +99,6 @@ def rules_results(engine: RulesEngine, lines: list[str]) -> tuple[list[Result], 
     return results, per[0], per[1]
 
 
-def body(line: str) -> str:
-    """What a translation must keep the identifiers of: no branch tag, the final period out."""
-    return period_outside_code(without_tag(line)).removesuffix(".")
-
-
 def split_figures(engine: RulesEngine, rows: list[Row], name: str) -> None:
     """Print chrF, floor, English tail, identifiers lost, needs_review and speed for a split."""
     sources = [r.english for r in rows]
@@ -124,7 +114,9 @@ def split_figures(engine: RulesEngine, rows: list[Row], name: str) -> None:
     lost = sum(
         1
         for s, h in zip(sources, hyps, strict=True)
-        if missing_tokens(protected_in(body(s), engine.g.finder.find(body(s))), h)
+        if missing_tokens(
+            protected_in(identifier_text(s), engine.g.finder.find(identifier_text(s))), h
+        )
     )
     review = sum(r.state == "needs_review" for r in results)
     n = len(rows)

@@ -133,6 +133,12 @@ def period_outside_code(line: str) -> str:
     return _SPAN_PERIOD.sub(r"`\1`.", line.rstrip())
 
 
+def identifier_text(line: str) -> str:
+    """The text whose identifiers a translation must keep: no branch tag, no final period
+    ('using --output-as=xml.', 'in `f_name.`': the period ends the sentence)."""
+    return period_outside_code(without_tag(line)).rstrip().removesuffix(".")
+
+
 def without_tag(line: str) -> str:
     """The line without a leading branch tag ('[crmsh-4.6] Fix: ...' on a backport)."""
     return _BRANCH_TAG.sub("", _BULLET.sub("", line.strip()))

@@ -22,6 +22,7 @@ from digest.translate.frame import (
 from digest.translate.glossary import Glossary, Verb, load_glossary, with_terms
 from digest.translate.lines import (
     LineParts,
+    identifier_text,
     period_outside_code,
     protected_in,
     split_line,
@@ -117,10 +118,9 @@ class RulesEngine(PhraseRenderer):
         if missing_tokens(protected, text):
             text, sure = self.conservative(parts, tokens), False
         text = keep_code_spans(code_spans(line), text)
-        source = without_tag(line)
-        body = source.rstrip().removesuffix(".")  # 'using --output-as=xml.': the period ends it
-        if missing_tokens(protected_in(body, self.g.finder.find(body)), text):
-            text = f"{text} ({source})"
+        kept = identifier_text(line)
+        if missing_tokens(protected_in(kept, self.g.finder.find(kept)), text):
+            text = f"{text} ({without_tag(line)})"
         return Draft(text, self.name, "machine" if sure else "needs_review")
 
     def _protected(self, parts: LineParts, tokens: list[Token]) -> list[str]:
@@ -216,13 +216,13 @@ class RulesEngine(PhraseRenderer):
     def _try_vp(self, tokens: list[Token]) -> tuple[int, str, bool] | None:
         p = Parser(tokens, self.g)
         words = [t.text.lower() for t in tokens[:2]]
-        should = words[0] == "should"  # 'bootstrap: should pass X': what the fix makes it do
-        p.i = (2 if words[1:] == ["not"] else 1) if should else 0
+        negated = words == ["should", "not"]  # 'bootstrap: should pass X': what the fix does
+        p.i = 2 if negated else int(words[0] == "should")
         lead = p.lead_subordinate()
         vp = p.vp()
         if vp is None:
             return None
-        vp.neg |= should and p.i > 1 and words[1:] == ["not"]
+        vp.neg |= negated
         if lead is not None:
             vp.mods.insert(0, lead)
         first = tokens[0].text.lower() if tokens[0].kind == "word" else ""
@@ -279,6 +279,7 @@ class RulesEngine(PhraseRenderer):
         return ja.join([subj, self.np(clause.pred), "ではありません" if clause.neg else "です"])
 
     def _new_state(self, clause: Clause) -> str | None:
+        """'X is now const' -> Xがconstになりました; 'X is now longer' -> Xが長くなりました."""
         subj = self.np(clause.subj) + "が" if clause.subj is not None else ""
         if clause.pred is not None:
             return f"{subj}{self.np(clause.pred)}になりました"
