@@ -12,6 +12,7 @@ from digest.translate.syntax import (
     NP_SUFFIXES,
     PRONOUNS,
     RELATIVES,
+    lemma_in,
 )
 from digest.translate.tokens import Token
 
@@ -50,21 +51,17 @@ def unknown_words(tokens: list[Token], g: Glossary) -> list[str]:
         if used:
             i += used
             continue
-        name = 0 < i < len(words) - 1 and _classifier(words[i + 1]) and _name_like(words[i])
+        name = 0 < i < len(words) - 1 and _name_before_classifier(words[i], words[i + 1])
         if words[i] and not known_word(words[i], g) and not _slashed(words[i], g) and not name:
             out.append(tokens[i].text)
         i += 1
     return out
 
 
-def _classifier(word: str) -> bool:
-    return word in CLASSIFIERS or word.removesuffix("s") in CLASSIFIERS
-
-
-def _name_like(word: str) -> bool:
+def _name_before_classifier(word: str, after: str) -> bool:
     """'colonptr variable', 'pghost parameter': an unknown word before a classifier is a name,
     unless it is shaped like an English adjective or verb ('incomplete', 'unchanged')."""
-    return not word.endswith(_ENGLISH_ENDINGS)
+    return lemma_in(after, CLASSIFIERS) and not word.endswith(_ENGLISH_ENDINGS)
 
 
 _ENGLISH_ENDINGS = (

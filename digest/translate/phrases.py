@@ -27,6 +27,7 @@ from digest.translate.syntax import (
     Clause,
     Mod,
     Unit,
+    lemma_in,
 )
 from digest.translate.tokens import Token, english
 
@@ -81,7 +82,7 @@ class PhraseRenderer:
     def unit(self, unit: Unit) -> str:
         """Postmodifiers (reversed, Japanese order) + premodifiers + head."""
         head = unit.words[-1].text.lower() if unit.words else ""
-        with_ = next((ja for nouns, ja in WITH_SENSES if _lemma_in(head, nouns)), "")
+        with_ = next((ja for nouns, ja in WITH_SENSES if lemma_in(head, nouns)), "")
         mods = [self._postmod_with(m, with_) for m in reversed(unit.mods) if m.kind != "paren"]
         parens = [self.verbatim(english(m.toks)) for m in unit.mods if m.kind == "paren"]
         return ja.join([*mods, self.words(unit.words), *parens, unit.suffix])
@@ -90,7 +91,7 @@ class PhraseRenderer:
         """Premodifiers + head: glossary terms, adjectives, participles, identifiers."""
         head = words[-1].text.lower() if words[-1].kind == "word" else ""
         self._doubt |= any(w.kind == "word" and w.text.lower() in DOUBTFUL for w in words)
-        verbatim = bool(self.g.noun([head]) and _lemma_in(head, CLASSIFIERS))
+        verbatim = bool(self.g.noun([head]) and lemma_in(head, CLASSIFIERS))
         pieces: list[str] = []
         i = 0
         while i < len(words):
@@ -437,7 +438,3 @@ NOT_POSSESSIVE = {"it", "that", "there", "what", "here", "let", "he", "she", "wh
 
 def _negate(form: str) -> str:
     return {"dict": "neg", "past": "past_neg", "polite": "neg", "vol": "neg"}.get(form, form)
-
-
-def _lemma_in(word: str, table: set[str]) -> bool:
-    return word in table or word.rstrip("s") in table

@@ -93,17 +93,18 @@ class RulesEngine(PhraseRenderer):
     def translate_draft(self, line: str) -> Draft:
         """Translate one line; a line the engine is not sure of gets a conservative rendering."""
         line = period_outside_code(line)
-        words = {s for s in code_spans(line) if _SPAN_WORD.fullmatch(s)}
+        spans = code_spans(line)
+        words = {s for s in spans if _SPAN_WORD.fullmatch(s)}
         if not words:
-            return self._translate(line)
+            return self._translate(line, spans)
         glossary = self.g  # a code span ('`master`', '`private`') is a name, never translated
         self.g = replace(glossary, names=glossary.names | words)
         try:
-            return self._translate(line)
+            return self._translate(line, spans)
         finally:
             self.g = glossary
 
-    def _translate(self, line: str) -> Draft:
+    def _translate(self, line: str, spans: list[str]) -> Draft:
         parts = split_line(line)
         tokens = self.g.finder.tokenize(_NULL_CHECK.sub("null-check", parts.body))
         protected = self._protected(parts, tokens)
@@ -117,7 +118,7 @@ class RulesEngine(PhraseRenderer):
         text, sure = self._render(parts, tokens)
         if missing_tokens(protected, text):
             text, sure = self.conservative(parts, tokens), False
-        text = keep_code_spans(code_spans(line), text)
+        text = keep_code_spans(spans, text)
         kept = identifier_text(line)
         if missing_tokens(protected_in(kept, self.g.finder.find(kept)), text):
             text = f"{text} ({without_tag(line)})"

@@ -67,8 +67,9 @@ FAIL_VERBS = {"fail"}  # 'failing to open X': Xを開くのに失敗
 TIMING_VERBS = {"delay", "defer", "postpone", "retry", "resume", "finish"}  # 'Delay creating X'
 DOC_VERBS = {"document", "describe", "explain"}  # 'Document using X': how to use X
 REWORK_VERBS = {"functionize", "refactor", "simplify"}  # 'Functionize checking X': that code
-GERUND_OBJECT_VERBS = FIX_VERBS | ENABLE_VERBS | STOP_VERBS | TIMING_VERBS | DOC_VERBS
-GERUND_OBJECT_VERBS |= REWORK_VERBS
+GERUND_OBJECT_VERBS = (
+    FIX_VERBS | ENABLE_VERBS | STOP_VERBS | TIMING_VERBS | DOC_VERBS | REWORK_VERBS
+)
 ASK_VERBS = {"check", "verify", "test", "see", "determine", "detect", "ask", "know", "query"}
 COMPARISONS = {">=", "<=", ">", "<", "==", "!="}
 MODALS = {"might", "may", "could", "would", "should", "must", "shall"}
@@ -184,3 +185,8 @@ def plural_subject(phrase: NP) -> bool:
     """A plural subject: coordinated, or a head noun ending in -s."""
     head = phrase.units[-1].words[-1]
     return len(phrase.units) > 1 or (head.kind == "word" and head.text.lower().endswith("s"))
+
+
+def lemma_in(word: str, table: set[str]) -> bool:
+    """True when a word or its plural-less form is in the table ('options' -> 'option')."""
+    return word in table or word.rstrip("s") in table

@@ -209,6 +209,94 @@ def test_property_generated_lines_keep_identifiers(severity, component, pieces):
     assert not missing_tokens(GLOSSARY.finder.find(line.removesuffix(".")), out), (line, out)
 
 
+# -- the 2026-12 round: each construction, one line and its exact Japanese --------------------
+
+ROUND_2026_12 = [
+    # fixing an action names the action
+    ("Fix displaying fencer metadata", "fencerメタデータを表示する際の不具合を修正しました。"),
+    ("fix getting PIDs of squid processes",
+     "squidプロセスのPIDsを取得する際の不具合を修正しました。"),
+    ("Fix a crash displaying fencer metadata",
+     "fencerメタデータを表示する際のクラッシュを修正しました。"),
+    ("fix setting the mode", "モードを設定する際の不具合を修正しました。"),
+    # allowing or stopping an action names the action
+    ("Allow specifying a timeout", "タイムアウトを指定できるようになりました。"),
+    ("stop inserting comments as values", "値としてコメントを挿入しないようにしました。"),
+    ("skip checking the status of stopped resources",
+     "停止したリソースのステータスをチェックしないようにしました。"),
+    ("crm_mon now supports showing fencing action failures and history",
+     "crm_monがfencing action故障と履歴を表示できるようになりました。"),
+    # a new state and possessives
+    ("create_reply() is now const", "create_reply()がconstになりました。"),
+    ("Default cibadmin command is now --query",
+     "デフォルトのcibadminコマンドが--queryになりました。"),
+    ("bundles now support all constraint types",
+     "bundleがすべてのconstraint型に対応するようになりました。"),
+    ("fix the nodes' names", "ノードの名前を修正しました。"),
+    ("crm_ipc_send()'s message argument is now const",
+     "crm_ipc_send()のメッセージ引数がconstになりました。"),
+    # making a thing const or static
+    ("make node argument to custom_action() const",
+     "custom_action()へのノード引数をconstにしました。"),
+    ("make stonith_level_kind() static", "stonith_level_kind()をstaticにしました。"),
+    # allow to and delay take the action
+    ("allow to override genl rcvbuf size", "genl rcvbufサイズを上書きできるようになりました。"),
+    ("Delay creating an xmlNode",
+     "xmlNodeを作成するのを遅延させるようにしました。"),
+    # with follows the noun it modifies
+    ("Fix colocation with unmanaged resources",
+     "unmanagedリソースとのcolocationを修正しました。"),
+    ("improve compatibility with Python 3", "Python 3との互換性を改善しました。"),
+    ("Fix problems with colocations", "colocationの問題を修正しました。"),
+    ("node with attributes", "属性を持つノード"),
+    # using is how after a verb and which after a plural noun
+    ("Fence using all required devices",
+     "すべての必須のデバイスを使用してフェンシングするようにしました。"),
+    ("support systems using IPv6", "IPv6を使用するシステムに対応しました。"),
+    ("stop using crm_resource", "crm_resourceを使用しないようにしました。"),
+    # pacemaker refactoring vocabulary
+    ("Low: controller: NULL-check lrm_state before dereferencing it",
+     "コントローラで、それを参照外しする前にlrm_stateをNULLチェックしました。"),
+    ("Refactor: controller: best practices for handling fencing notifications",
+     "コントローラのfencing通知を処理するためのベストプラクティス"),
+    ("Log: scheduler: functionize getting a loggable node name",
+     "Logのスケジューラで、loggableノード名前を取得する処理を関数化しました。"),
+    # crmsh should lines and places
+    ("bootstrap: should pass SSH_AUTH_SOCK when swapping keys",
+     "bootstrapで、キーを交換する際にSSH_AUTH_SOCKを渡すようにしました。"),
+    ("Call SBDUtils.verify_sbd_device in multiple places",
+     "SBDUtils.verify_sbd_deviceを複数の箇所で呼び出すようにしました。"),
+    ("Fix NULL dereference in crm_resource.c",
+     "crm_resource.c内のNULL参照外しを修正しました。"),
+    # a document title and components with a comma lead the line
+    ("Doc: Pacemaker Explained: fix typo",
+     "ドキュメントのPacemaker Explainedで、タイプミスを修正しました。"),
+    ("Refactor: based, libcib: Drop F_CIB_CALLBACK_TOKEN",
+     "based、libcibで、F_CIB_CALLBACK_TOKENを削除しました。"),
+    # an adverbial phrase of several words modifies the verb
+    ("Filesystem: signal many processes in parallel",
+     "Filesystemで、多数のプロセスを並列で通知するようにしました。"),
+    # to after the object of drop belongs to the object
+    ("drop redundant argument to fsa_cib_update()",
+     "fsa_cib_update()への冗長な引数を削除しました。"),
+    # when unable to do something
+    ("log an error if unable to connect to the CIB",
+     "CIBに接続できない場合はエラーをログ出力するようにしました。"),
+    # a word in a code span is a name
+    ("**CIB:** drop support for deprecated `master` resources",
+     "CIBで、非推奨の`master`リソースのサポートを削除しました。"),
+    # memory error vocabulary
+    ("Drop redundant get_meta_attributes() calls",
+     "冗長なget_meta_attributes()呼び出しを削除しました。"),
+    ("avoid use-after-free during shutdown", "シャットダウン中に解放後の使用を回避しました。"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("line", "expected"), ROUND_2026_12)
+def test_the_2026_12_round_renders_each_construction(line, expected):
+    assert ENGINE.translate_line(line) == expected
+
+
 # -- regression notes, "Fix V-ing X", "a crash V-ing X" ---------------------------------------
 
 
@@ -243,21 +331,6 @@ def test_the_regression_note_keeps_tm_keys_apart():
 
 
 @pytest.mark.parametrize(
-    ("line", "expected"),
-    [
-        ("Fix displaying fencer metadata", "fencerメタデータを表示する際の不具合を修正しました。"),
-        ("fix getting PIDs of squid processes",
-         "squidプロセスのPIDsを取得する際の不具合を修正しました。"),
-        ("Fix a crash displaying fencer metadata",
-         "fencerメタデータを表示する際のクラッシュを修正しました。"),
-        ("fix setting the mode", "モードを設定する際の不具合を修正しました。"),
-    ],
-)  # fmt: skip
-def test_fixing_an_action_names_the_action(line, expected):
-    assert ENGINE.translate_line(line) == expected
-
-
-@pytest.mark.parametrize(
     "line",
     ["Fix existing resources", "fix failing tests", "fix running resources", "Fix parsing of X"],
 )
@@ -284,21 +357,6 @@ def test_components_joined_by_commas_lead_the_line_side_by_side():
     assert text == "libpacemaker、libcrmcommonで、pcmk__new_logger()を移動しました。"
 
 
-@pytest.mark.parametrize(
-    ("line", "expected"),
-    [
-        ("Allow specifying a timeout", "タイムアウトを指定できるようになりました。"),
-        ("stop inserting comments as values", "値としてコメントを挿入しないようにしました。"),
-        ("skip checking the status of stopped resources",
-         "停止したリソースのステータスをチェックしないようにしました。"),
-        ("crm_mon now supports showing fencing action failures and history",
-         "crm_monがfencing action故障と履歴を表示できるようになりました。"),
-    ],
-)  # fmt: skip
-def test_allowing_or_stopping_an_action_names_the_action(line, expected):
-    assert ENGINE.translate_line(line) == expected
-
-
 def test_not_stopping_an_action_is_said_as_it_is_and_marked_for_review():
     draft = ENGINE.translate_draft("Don't stop monitoring resources")
     assert (draft.text, draft.state) == (
@@ -307,37 +365,8 @@ def test_not_stopping_an_action_is_said_as_it_is_and_marked_for_review():
     )
 
 
-@pytest.mark.parametrize(
-    ("line", "expected"),
-    [
-        ("create_reply() is now const", "create_reply()がconstになりました。"),
-        ("Default cibadmin command is now --query",
-         "デフォルトのcibadminコマンドが--queryになりました。"),
-        ("bundles now support all constraint types",
-         "bundleがすべてのconstraint型に対応するようになりました。"),
-        ("fix the nodes' names", "ノードの名前を修正しました。"),
-        ("crm_ipc_send()'s message argument is now const",
-         "crm_ipc_send()のメッセージ引数がconstになりました。"),
-    ],
-)  # fmt: skip
-def test_a_new_state_and_possessives(line, expected):
-    assert ENGINE.translate_line(line) == expected
-
-
 def test_a_contraction_is_not_a_possessive():
     assert "それの" not in ENGINE.translate_line("don't fence old DC if it's shutting down")
-
-
-@pytest.mark.parametrize(
-    ("line", "expected"),
-    [
-        ("make node argument to custom_action() const",
-         "custom_action()へのノード引数をconstにしました。"),
-        ("make stonith_level_kind() static", "stonith_level_kind()をstaticにしました。"),
-    ],
-)  # fmt: skip
-def test_making_a_thing_const_or_static(line, expected):
-    assert ENGINE.translate_line(line) == expected
 
 
 def test_a_backport_branch_tag_is_not_repeated_in_english():
@@ -350,50 +379,6 @@ def test_a_bracket_tag_naming_a_component_leads_the_line_and_keeps_its_tm_key():
 
     assert ENGINE.translate_line("[MailTo] install mailx package").startswith("MailToで、")
     assert tm_key("[MailTo] install mailx package") == "install mailx package"
-
-
-@pytest.mark.parametrize(
-    ("line", "expected"),
-    [
-        ("allow to override genl rcvbuf size", "genl rcvbufサイズを上書きできるようになりました。"),
-        ("Delay creating an xmlNode",
-         "xmlNodeを作成するのを遅延させるようにしました。"),
-    ],
-)  # fmt: skip
-def test_allow_to_and_delay_take_the_action(line, expected):
-    assert ENGINE.translate_line(line) == expected
-
-
-@pytest.mark.parametrize(
-    ("line", "expected"),
-    [
-        ("Fix colocation with unmanaged resources",
-         "unmanagedリソースとのcolocationを修正しました。"),
-        ("improve compatibility with Python 3", "Python 3との互換性を改善しました。"),
-        ("Fix problems with colocations", "colocationの問題を修正しました。"),
-        ("node with attributes", "属性を持つノード"),
-    ],
-)  # fmt: skip
-def test_with_follows_the_noun_it_modifies(line, expected):
-    assert ENGINE.translate_line(line) == expected
-
-
-@pytest.mark.parametrize(
-    ("line", "expected"),
-    [
-        ("Fence using all required devices",
-         "すべての必須のデバイスを使用してフェンシングするようにしました。"),
-        ("support systems using IPv6", "IPv6を使用するシステムに対応しました。"),
-        ("stop using crm_resource", "crm_resourceを使用しないようにしました。"),
-    ],
-)  # fmt: skip
-def test_using_is_how_after_a_verb_and_which_after_a_plural_noun(line, expected):
-    assert ENGINE.translate_line(line) == expected
-
-
-def test_an_adverbial_phrase_of_several_words_modifies_the_verb():
-    text = ENGINE.translate_line("Filesystem: signal many processes in parallel")
-    assert text == "Filesystemで、多数のプロセスを並列で通知するようにしました。"
 
 
 def test_a_verb_takes_the_sense_its_object_asks_for():
@@ -410,26 +395,6 @@ def test_an_unknown_word_before_a_classifier_is_a_name_unless_shaped_like_englis
     assert ENGINE.translate_draft("modularize attribute failure handling").state == "needs_review"
 
 
-@pytest.mark.parametrize(
-    ("line", "expected"),
-    [
-        ("Low: controller: NULL-check lrm_state before dereferencing it",
-         "コントローラで、それを参照外しする前にlrm_stateをNULLチェックしました。"),
-        ("Refactor: controller: best practices for handling fencing notifications",
-         "コントローラのfencing通知を処理するためのベストプラクティス"),
-        ("Log: scheduler: functionize getting a loggable node name",
-         "Logのスケジューラで、loggableノード名前を取得する処理を関数化しました。"),
-    ],
-)  # fmt: skip
-def test_pacemaker_refactoring_vocabulary(line, expected):
-    assert ENGINE.translate_line(line) == expected
-
-
-def test_to_after_the_object_of_drop_belongs_to_the_object():
-    text = ENGINE.translate_line("drop redundant argument to fsa_cib_update()")
-    assert text == "fsa_cib_update()への冗長な引数を削除しました。"
-
-
 def test_an_xml_element_is_an_identifier():
     assert GLOSSARY.finder.find("Deprecate <failed> element") == ["<failed>"]
     text = ENGINE.translate_line("Update the default value of <heartbeat_dir> in the documentation")
@@ -440,30 +405,10 @@ def test_x_does_not_work_describes_the_bug():
     assert ENGINE.translate_draft("crm help <topic> does not work").state == "needs_review"
 
 
-@pytest.mark.parametrize(
-    ("line", "expected"),
-    [
-        ("bootstrap: should pass SSH_AUTH_SOCK when swapping keys",
-         "bootstrapで、キーを交換する際にSSH_AUTH_SOCKを渡すようにしました。"),
-        ("Call SBDUtils.verify_sbd_device in multiple places",
-         "SBDUtils.verify_sbd_deviceを複数の箇所で呼び出すようにしました。"),
-        ("Fix NULL dereference in crm_resource.c",
-         "crm_resource.c内のNULL参照外しを修正しました。"),
-    ],
-)  # fmt: skip
-def test_crmsh_should_lines_and_places(line, expected):
-    assert ENGINE.translate_line(line) == expected
-
-
 def test_failing_to_do_something_and_raising_a_named_error():
     text = ENGINE.translate_line("should not raise ValueError when failing to open config file")
     assert text == "設定ファイルを開くのに失敗する際にValueErrorを発生させないようにしました。"
     assert ENGINE.translate_draft("fail to start").state == "needs_review"
-
-
-def test_when_unable_to_do_something():
-    text = ENGINE.translate_line("log an error if unable to connect to the CIB")
-    assert text == "CIBに接続できない場合はエラーをログ出力するようにしました。"
 
 
 def test_a_period_typed_inside_a_final_code_span_ends_the_sentence():
@@ -471,31 +416,4 @@ def test_a_period_typed_inside_a_final_code_span_ends_the_sentence():
     assert (
         draft.text
         == "libpacemakerで、`order_actions_after`内のセグメンテーション違反を修正しました。"
-    )
-
-
-def test_a_word_in_a_code_span_is_a_name():
-    text = ENGINE.translate_line("**CIB:** drop support for deprecated `master` resources")
-    assert text == "CIBで、非推奨の`master`リソースのサポートを削除しました。"
-
-
-@pytest.mark.parametrize(
-    ("line", "expected"),
-    [
-        ("Doc: Pacemaker Explained: fix typo",
-         "ドキュメントのPacemaker Explainedで、タイプミスを修正しました。"),
-        ("Refactor: based, libcib: Drop F_CIB_CALLBACK_TOKEN",
-         "based、libcibで、F_CIB_CALLBACK_TOKENを削除しました。"),
-    ],
-)  # fmt: skip
-def test_a_document_title_and_components_with_a_comma_lead_the_line(line, expected):
-    assert ENGINE.translate_line(line) == expected
-
-
-def test_memory_error_vocabulary():
-    assert ENGINE.translate_line("Drop redundant get_meta_attributes() calls") == (
-        "冗長なget_meta_attributes()呼び出しを削除しました。"
-    )
-    assert ENGINE.translate_line("avoid use-after-free during shutdown") == (
-        "シャットダウン中に解放後の使用を回避しました。"
     )
